@@ -1,0 +1,77 @@
+"""Per-call state shared by the object rules: profile, policy, redactors, recorder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.sanitize.patterns import PatternRedactor
+from hub.sanitize.policy import Policy
+from hub.sanitize.profile import MemberProfile
+from hub.sanitize.report import Recorder
+from hub.sanitize.text import TOKENS, TextRedactor
+
+# TLP 1.0 (stix2 built-ins) and TLP 2.0 (OASIS extension) marking definitions: never altered.
+TLP_IDS = frozenset({
+    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
+    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+})
+
+# Properties that hold identifiers, timestamps, hashes or vocabulary, never free text.
+NON_TEXT_KEYS = frozenset({
+    "id", "type", "spec_version", "created", "modified", "pattern", "pattern_type",
+    "pattern_version", "hashes", "payload_bin", "lang", "encoding", "valid_from", "valid_until",
+    "first_seen", "last_seen", "first_observed", "last_observed", "published", "start", "end",
+    "number_observed", "count", "confidence", "revoked", "identity_class", "selectors",
+    "definition_type", "is_multipart", "extension_type", "version", "protocols", "src_port",
+    "dst_port", "number", "serial_number", "date", "created_time", "modified_time",
+    "accessed_time", "ctime", "mtime", "atime", "submitted", "analysis_started",
+    "analysis_ended", "result", "is_family", "schema", "relationship_type",
+})
+
+
+@dataclass
+class Context:
+    """Everything the object rules need for one sanitize() call."""
+
+    profile: MemberProfile
+    policy: Policy
+    secret: bytes
+    hub_id: str
+    sector_id: str
+    redactor: TextRedactor
+    patterns: PatternRedactor
+    recorder: Recorder = field(default_factory=Recorder)
+    member_identities: set[str] = field(default_factory=set)
+
+    def redact_text(self, oid: str, path: str, text: str) -> str:
+        """Free-text redaction of one string, each finding recorded."""
+        new, hits = self.redactor.redact(text)
+        for h in hits:
+            self.recorder.add(oid, path, h.rule, h.fragment, TOKENS[h.rule])
+        return new
+
+    def redact_tree(self, oid: str, path: str, value: Any) -> Any:
+        """Free-text redaction of every string below value, keys included."""
+        if isinstance(value, str):
+            return self.redact_text(oid, path, value)
+        if isinstance(value, list):
+            return [self.redact_tree(oid, f"{path}[{i}]", v) for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                sub = f"{path}.{k}" if path else k
+                if k in NON_TEXT_KEYS or k.endswith(("_ref", "_refs")):
+                    out[k] = v
+                    continue
+                nk = self.redact_text(oid, f"{sub}<key>", k) if isinstance(k, str) else k
+                out[nk] = self.redact_tree(oid, sub, v)
+            return out
+        return value
