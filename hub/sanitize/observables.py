@@ -80,6 +80,15 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         if "hashes" not in o:
             rec.add(oid, "", "artifact-payload", "artifact", None, masked=True)
             return False
+        if "payload_bin" not in o and "url" not in o:
+            # An artifact needs its content; a file carrying the same hashes stays a valid
+            # body_raw_ref target and keeps the hashes shareable.
+            for prop in [k for k in o if k not in ("type", "id", "spec_version", "hashes",
+                                                   "mime_type", "object_marking_refs",
+                                                   "granular_markings", "defanged")]:
+                del o[prop]
+            o["type"] = "file"
+            rec.add(oid, "type", "artifact-payload", "artifact", "file", masked=True)
     return True
 
 

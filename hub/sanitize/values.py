@@ -13,7 +13,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 USER_PATH_RE = re.compile(
     r"(?i)((?:[a-z]:|%systemdrive%)?[\\/]+"
     r"(?:users|documents and settings|home|export[\\/]home)[\\/]+)"
-    r"((?!\[REDACTED:)[^\\/\s'\"<>|:*?]+(?:\s[^\\/\s'\"<>|:*?]+)*?)(?=[\\/]|$|[\s'\"<>|,;)\]])"
+    r"((?!\[REDACTED:)(?:[^\\/\s'\"<>|:*?]+(?: [^\\/\s'\"<>|:*?]+){0,2}(?=[\\/])"
+    r"|[^\\/\s'\"<>|:*?]+(?=$|[\s'\"<>|,;)\]])))"
 )
 # A literal ~user home reference on Unix.
 TILDE_USER_RE = re.compile(r"(?<![\w~])~([a-z_][a-z0-9_.-]{0,31})(?=/)", re.IGNORECASE)
