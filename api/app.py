@@ -1,0 +1,94 @@
+"""The ASGI application: routers, error rendering, metrics, and background processing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.responses import Response
+
+from api import errors
+from api.routers import admin, health, submissions
+from hub import pipeline
+from hub.config import Settings
+from hub.db import make_engine, make_sessionmaker
+from hub.metrics import Metrics
+
+log = logging.getLogger("mamori.api")
+
+SWEEP_SECONDS = 30.0
+
+
+async def _sweeper(maker: async_sessionmaker[AsyncSession]) -> None:
+    """Pick up anything acknowledged but not processed: after a crash, or a lost task."""
+    while True:
+        try:
+            done = await pipeline.drain(maker)
+            if done:
+                log.info("processed waiting submissions", extra={"count": done})
+        except Exception:
+            log.exception("sweep failed; retrying later")
+        await asyncio.sleep(SWEEP_SECONDS)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    background: bool = True,
+) -> FastAPI:
+    """Build the app; ``sessionmaker`` lets tests share one connection, ``background`` the sweep."""
+    settings = settings or Settings()
+    engine: AsyncEngine | None = None
+    if sessionmaker is None:
+        engine = make_engine(settings.async_database_url)
+        sessionmaker = make_sessionmaker(engine)
+    maker = sessionmaker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(_sweeper(maker)) if background else None
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+            if engine is not None:
+                await engine.dispose()
+
+    app = FastAPI(
+        title="Mamori",
+        version="0.1.0",
+        summary="Threat-information sharing: STIX 2.1 in, sanitized STIX 2.1 out over TAXII 2.1",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.sessionmaker = maker
+    app.state.metrics = Metrics()
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(submissions.router)
+    app.include_router(admin.router)
+
+    @app.middleware("http")
+    async def _measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        name = getattr(route, "path", "unmatched")
+        metrics: Metrics = request.app.state.metrics
+        metrics.requests.labels(request.method, name, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, name).observe(time.perf_counter() - started)
+        return response
+
+    return app

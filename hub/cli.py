@@ -1,0 +1,360 @@
+"""The ``mamori`` command: run the hub and administer it from a shell."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub import demo as demo_data
+from hub import members, migrate
+from hub.config import Settings
+from hub.db import make_engine, make_sessionmaker
+from hub.errors import ConfigurationError, HubError
+from hub.models import AssetKind, Member, Role
+
+T = TypeVar("T")
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+sector_app = typer.Typer(no_args_is_help=True, help="Sectors (sharing groups).")
+member_app = typer.Typer(no_args_is_help=True, help="Member firms and their registered assets.")
+key_app = typer.Typer(no_args_is_help=True, help="API keys.")
+app.add_typer(db_app, name="db")
+app.add_typer(sector_app, name="sector")
+app.add_typer(member_app, name="member")
+app.add_typer(key_app, name="key")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"mamori: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:
+        fail(str(exc).splitlines()[-1] if str(exc) else "invalid settings", 2)
+
+
+def run(work: Callable[[AsyncSession], Awaitable[T]], *, upgrade: bool = True) -> T:
+    """Run one unit of work against the configured database, migrating it first."""
+    config = settings()
+
+    async def main() -> T:
+        engine = make_engine(config.async_database_url)
+        try:
+            if upgrade:
+                await migrate.upgrade(engine)
+            async with make_sessionmaker(engine).begin() as db:
+                return await work(db)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except HubError as exc:
+        fail(exc.detail)
+    except ConfigurationError as exc:
+        fail(str(exc), 2)
+    except (SQLAlchemyError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(f"database {_safe_url(config.database_url)}: {first}")
+
+
+def _safe_url(url: str) -> str:
+    """The URL without a password, for messages."""
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    scheme, _, credentials = head.partition("://")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{tail}"
+
+
+def emit(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+# --- serve and db --------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes")] = 1,
+) -> None:
+    """Migrate the database and run the hub; the first start prints an admin key."""
+    import uvicorn
+
+    from hub import logs
+
+    config = settings()
+    if workers > 1 and config.is_sqlite:
+        fail("SQLite serves one worker; use PostgreSQL (MAMORI_DATABASE_URL) for more", 2)
+    issued = run(members.ensure_admin)
+    if issued is not None:
+        typer.echo("First start: an admin key was created. It is shown only this once:")
+        typer.echo(f"  key id: {issued.key_id}")
+        typer.echo(f"  key:    {issued.key}")
+        typer.echo(
+            f'  try:    curl -H "Authorization: Bearer {issued.key}" '
+            f"http://{host}:{port}/api/v1/admin/sectors"
+        )
+    typer.echo(f"Mamori on http://{host}:{port} (database {_safe_url(config.database_url)})")
+    sys.stdout.flush()
+    logs.configure(config.log_level, as_json=config.log_json)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+
+    async def nothing(_: AsyncSession) -> None:
+        return None
+
+    run(nothing)
+    typer.echo("database is up to date")
+
+
+# --- sectors -------------------------------------------------------------------------------
+
+
+@sector_app.command("add")
+def sector_add(slug: str, name: str) -> None:
+    """Create a sector, e.g. `mamori sector add energy "Electric power SIG"`."""
+    sector = run(lambda db: members.create_sector(db, slug, name))
+    typer.echo(f"sector {sector.slug} created")
+
+
+@sector_app.command("list")
+def sector_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every sector with its member count."""
+    rows = run(members.list_sectors)
+    if as_json:
+        emit([{"slug": s.slug, "name": s.name, "members": n} for s, n in rows])
+        return
+    for s, n in rows:
+        typer.echo(f"{s.slug:24} {n:3} members  {s.name}")
+
+
+# --- members -------------------------------------------------------------------------------
+
+Values = Annotated[list[str] | None, typer.Option()]
+
+
+def _member_json(member: Member) -> dict[str, Any]:
+    return {
+        "slug": member.slug,
+        "display_name": member.display_name,
+        "sector": member.sector.slug,
+        "created_at": member.created_at.isoformat(),
+        "assets": {k.value: v for k, v in members.asset_lists(member).items()},
+    }
+
+
+@member_app.command("add")
+def member_add(
+    slug: str,
+    sector: Annotated[str, typer.Option(help="sector slug")],
+    display_name: Annotated[str, typer.Option(help="the firm's name as members know it")],
+    name: Annotated[list[str] | None, typer.Option(help="another name or alias (repeat)")] = None,
+    dns_domain: Values = None,
+    email_domain: Values = None,
+    ip_range: Values = None,
+    ad_domain: Values = None,
+    hostname_pattern: Values = None,
+    term: Values = None,
+) -> None:
+    """Register a member firm with the assets the sanitizer must remove from its reports."""
+    lists = {
+        AssetKind.NAME: name or [],
+        AssetKind.DNS_DOMAIN: dns_domain or [],
+        AssetKind.EMAIL_DOMAIN: email_domain or [],
+        AssetKind.IP_RANGE: ip_range or [],
+        AssetKind.AD_DOMAIN: ad_domain or [],
+        AssetKind.HOSTNAME_PATTERN: hostname_pattern or [],
+        AssetKind.TERM: term or [],
+    }
+    member = run(lambda db: members.create_member(db, slug, display_name, sector, lists))
+    emit(_member_json(member))
+
+
+@member_app.command("list")
+def member_list(
+    sector: Annotated[str | None, typer.Option(help="only this sector")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Members, with their sector."""
+    rows = run(lambda db: members.list_members(db, sector))
+    if as_json:
+        emit([_member_json(m) for m in rows])
+        return
+    for m in rows:
+        typer.echo(f"{m.slug:24} {m.sector.slug:16} {m.display_name}")
+
+
+@member_app.command("show")
+def member_show(slug: str) -> None:
+    """One member with every registered asset."""
+    emit(_member_json(run(lambda db: members.get_member(db, slug))))
+
+
+@member_app.command("update")
+def member_update(
+    slug: str,
+    display_name: Annotated[str | None, typer.Option()] = None,
+    sector: Annotated[str | None, typer.Option(help="move to this sector")] = None,
+    add: Annotated[
+        list[str] | None, typer.Option(help="kind=value to register, e.g. dns_domain=x.example")
+    ] = None,
+    remove: Annotated[list[str] | None, typer.Option(help="kind=value to unregister")] = None,
+) -> None:
+    """Change a member's name, sector or assets."""
+
+    async def work(db: AsyncSession) -> Member:
+        return await members.update_member(
+            db,
+            slug,
+            display_name=display_name,
+            sector_slug=sector,
+            add=members.parse_asset_pairs(add or []),
+            remove=members.parse_asset_pairs(remove or []),
+        )
+
+    emit(_member_json(run(work)))
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+@key_app.command("create")
+def key_create(
+    role: Annotated[Role | None, typer.Option(help="role of a new account")] = None,
+    member: Annotated[str | None, typer.Option(help="member slug (submitter, reader)")] = None,
+    label: Annotated[str, typer.Option(help="who or what uses the key")] = "",
+    account: Annotated[str | None, typer.Option(help="add a key to this account")] = None,
+) -> None:
+    """Issue a key; it is printed once and only its hash is kept."""
+    acct, issued = run(
+        lambda db: members.create_key(
+            db, role=role, label=label, member_slug=member, account_id=account
+        )
+    )
+    emit(
+        {
+            "key_id": issued.key_id,
+            "key": issued.key,
+            "account_id": acct.id,
+            "role": acct.role.value,
+            "member": member,
+        }
+    )
+
+
+@key_app.command("list")
+def key_list(
+    member: Annotated[str | None, typer.Option(help="only this member's keys")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Keys, their accounts and last use (never the secrets)."""
+    rows = run(lambda db: members.list_keys(db, member))
+    if as_json:
+        emit([vars(k) for k in rows])
+        return
+    for k in rows:
+        state = "revoked" if k.revoked_at else "active"
+        used = k.last_used_at.isoformat(timespec="seconds") if k.last_used_at else "never used"
+        typer.echo(f"{k.key_id}  {k.role.value:9} {k.member_slug or '(hub)':20} {state:8} {used}")
+
+
+@key_app.command("revoke")
+def key_revoke(key_id: str) -> None:
+    """Revoke a key; it stops working at once."""
+    run(lambda db: members.revoke(db, key_id))
+    typer.echo(f"key {key_id} revoked")
+
+
+# --- demo ----------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    base_url: Annotated[str, typer.Option(help="where the hub will listen")] = (
+        "http://127.0.0.1:8000"
+    ),
+) -> None:
+    """Seed two sectors and three members with keys, and print commands to try them."""
+    config = settings()
+    seeded = run(demo_data.seed)
+    report = config.data_dir / "demo-report.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(demo_data.sample_report(), ensure_ascii=False, indent=2))
+    creds = {(c.role, c.member): c for c in seeded.credentials}
+    submitter = creds[("submitter", "kansai-grid")]
+    operator = creds[("operator", None)]
+    commands = {
+        "submit": (
+            f"curl -sS -X POST {base_url}/api/v1/submissions "
+            f'-H "Authorization: Bearer {submitter.key}" '
+            f'-H "Content-Type: application/stix+json;version=2.1" '
+            f"--data-binary @{report}"
+        ),
+        "status": (
+            f'curl -sS -H "Authorization: Bearer {submitter.key}" {base_url}/api/v1/submissions'
+        ),
+        "operator_queue": (
+            f'curl -sS -H "Authorization: Bearer {operator.key}" '
+            f"{base_url}/api/v1/submissions?state=validated"
+        ),
+    }
+    if as_json:
+        emit(
+            {
+                "sectors": seeded.sectors,
+                "members": seeded.members,
+                "credentials": [vars(c) for c in seeded.credentials],
+                "sample_report": str(report),
+                "commands": commands,
+            }
+        )
+        return
+    typer.echo("Demo community ready (keys are shown once; run `mamori demo` again for new ones).")
+    for s in seeded.sectors:
+        typer.echo(f"\nsector {s['slug']}: {s['name']}")
+        for m in (m for m in seeded.members if m["sector"] == s["slug"]):
+            typer.echo(f"  member {m['slug']}: {m['display_name']}")
+    typer.echo("\nkeys:")
+    for c in seeded.credentials:
+        typer.echo(f"  {c.role:9} {c.member or '(hub)':12} {c.key}")
+    typer.echo(f"\nsample report from kansai-grid: {report}")
+    typer.echo("\nstart the hub:   mamori serve")
+    for name, command in commands.items():
+        typer.echo(f"{name + ':':16} {command}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

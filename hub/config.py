@@ -1,0 +1,100 @@
+"""Hub settings, read from the environment (prefix ``MAMORI_``) and refusing unsafe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.errors import ConfigurationError
+
+SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+class Settings(BaseSettings):
+    """Everything an operator may configure; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="MAMORI_", env_file=None, extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./mamori.db"
+    secret_key: SecretStr | None = None
+    data_dir: Path = Path(".mamori")
+
+    hub_name: str = "Mamori"
+    public_base_url: str | None = None
+
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_objects: int = Field(default=10_000, ge=1)
+    max_depth: int = Field(default=32, ge=4, le=256)
+    max_string_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    taxii_page_default: int = Field(default=100, ge=1)
+    taxii_page_max: int = Field(default=1000, ge=1)
+    public_collection: bool = False
+    default_tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = "amber"
+
+    key_touch_seconds: int = Field(default=60, ge=0)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _production_needs_secret(self) -> Settings:
+        if self.env == "production" and self.secret_key is None:
+            raise ValueError("MAMORI_SECRET_KEY is required when MAMORI_ENV=production")
+        if self.taxii_page_default > self.taxii_page_max:
+            raise ValueError("MAMORI_TAXII_PAGE_DEFAULT must not exceed MAMORI_TAXII_PAGE_MAX")
+        return self
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The hub's secret: from the environment, or generated once and kept in data_dir."""
+        if self.secret_key is not None:
+            value = self.secret_key.get_secret_value()
+            if len(value) < 32:
+                raise ConfigurationError("MAMORI_SECRET_KEY must be at least 32 characters")
+            return value.encode()
+        path = self.data_dir / SECRET_FILE
+        if path.exists():
+            return path.read_bytes().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48).encode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(value)
+        return value
+
+    @property
+    def async_database_url(self) -> str:
+        return async_url(self.database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.async_database_url.startswith("sqlite")
+
+
+def async_url(url: str) -> str:
+    """Map the URL forms people type onto the async drivers the hub uses."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+psycopg://"),
+        ("postgres://", "postgresql+psycopg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+def sync_url(url: str) -> str:
+    """The same database through a synchronous driver, for Alembic."""
+    url = async_url(url)
+    return url.replace("sqlite+aiosqlite://", "sqlite://")
+
+
+def get_settings() -> Settings:
+    return Settings()

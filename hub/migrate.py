@@ -1,0 +1,54 @@
+"""Applying and checking Alembic migrations from inside the hub."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from alembic import command
+from hub.config import sync_url
+from hub.db import Base
+
+
+def script_location() -> Path:
+    """Where the migrations live: the checkout's alembic/ or the installed hub.migrations."""
+    checkout = Path(__file__).resolve().parent.parent / "alembic"
+    if (checkout / "env.py").exists():
+        return checkout
+    return Path(str(resources.files("hub.migrations")))
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location()))
+    cfg.set_main_option(
+        "file_template",
+        "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s",
+    )
+    if url is not None:
+        cfg.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade_sync(connection: Connection, revision: str = "head") -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, revision)
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the database to the newest schema."""
+    async with engine.begin() as conn:
+        await conn.run_sync(upgrade_sync, revision)
+
+
+def schema_drift(connection: Connection) -> list[object]:
+    """What autogenerate would still change: empty when migrations match the models."""
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))

@@ -1,0 +1,27 @@
+"""The hub's tables; import from here so every model is registered on ``Base.metadata``."""
+
+from hub.models.members import Account, ApiKey, AssetKind, Member, MemberAsset, Role, Sector
+from hub.models.submissions import (
+    ObjectStatus,
+    Submission,
+    SubmissionBlob,
+    SubmissionEvent,
+    SubmissionObject,
+    SubmissionState,
+)
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AssetKind",
+    "Member",
+    "MemberAsset",
+    "ObjectStatus",
+    "Role",
+    "Sector",
+    "Submission",
+    "SubmissionBlob",
+    "SubmissionEvent",
+    "SubmissionObject",
+    "SubmissionState",
+]
