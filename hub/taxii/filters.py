@@ -171,7 +171,8 @@ def parse_query(
     """Validate the query string of a filtered endpoint; raise `QueryError` on anything malformed.
 
     `params` is a multi-dict (`{"match[type]": ["indicator"]}`) or a sequence of pairs, e.g.
-    Starlette's `request.query_params.multi_items()`. For the per-object endpoints
+    Starlette's `request.query_params.multi_items()` (not `request.query_params` itself: as a
+    plain mapping it shows only the last value, hiding repeats). For the per-object endpoints
     (§5.6, §5.8) pass the path's `object_id`; it becomes the query's only id.
     """
     if not 0 < default_limit <= max_limit:
