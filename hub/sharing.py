@@ -1,0 +1,254 @@
+"""Which TAXII collections each sanitized object may be republished to.
+
+The TLP marking is the ceiling, the operator's scope is what was chosen, the submitter's
+consent unlocks what TLP alone does not; an object goes to the intersection. Nothing goes
+anywhere without the submitter's approval of the sanitized version.
+
+Collections: `sector-<slug>` (members of that sector), `members` (every member), `public`
+(everyone, only when the admin enables it; members read it too). The scope names these
+targets, the submitter's own sector always among them:
+
+    sector   sector-<own>
+    sectors  sector-<own> + sector-<x> for each extra sector
+    members  sector-<own> + members
+    public   sector-<own> + members + public
+
+and each TLP level allows, at most (given approval):
+
+    TLP        sector-<own>          sector-<other>, members   public
+    RED        no                    no                        no
+    AMBER+S    amber_strict consent  no                        no
+    AMBER      yes                   cross_sector consent      no
+    GREEN      yes                   yes                       no
+    CLEAR      yes                   yes                       if public_enabled
+
+An object goes to its own sector and to the broadest collections its TLP allows within the
+scope: a CLEAR object under the `public` scope goes to `sector-<own>` and `public`, not also
+to `members`, which reads `public` anyway; with `public` disabled it goes to `members`.
+
+A published object must not point at something its readers cannot get, so an object is
+also withheld from a collection when an object it references (or a marking-definition it
+uses) in the same submission is not readable there; this is computed to a fixed point.
+References to objects outside the submission are not checked here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from hub.tlp import Tlp, effective_tlp, marking_refs, references
+
+SECTOR_PREFIX = "sector-"
+MEMBERS = "members"
+PUBLIC = "public"
+
+Breadth = Literal["sector", "sectors", "members", "public"]
+BREADTHS: tuple[Breadth, ...] = get_args(Breadth)
+
+
+def sector_collection(slug: str) -> str:
+    """The collection that the members of one sector read."""
+    return f"{SECTOR_PREFIX}{slug}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How far the operator chose to share a submission."""
+
+    breadth: Breadth
+    extra_sectors: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.breadth not in BREADTHS:
+            raise ValueError(f"unknown sharing breadth {self.breadth!r}")
+        if self.extra_sectors and self.breadth != "sectors":
+            raise ValueError("extra sectors only apply to the 'sectors' breadth")
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the submitter agreed to for this submission; nothing is assumed."""
+
+    approved: bool = False
+    cross_sector: bool = False
+    amber_strict: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where one object goes, and why it does not go to the rest of the scope."""
+
+    tlp: Tlp
+    collections: frozenset[str]
+    withheld: tuple[str, ...]
+
+
+Routing = dict[str, Decision]
+
+
+def scope_targets(scope: Scope, own_sector: str) -> tuple[str, ...]:
+    """The collections a scope names, narrowest first."""
+    own = sector_collection(own_sector)
+    if scope.breadth == "sector":
+        return (own,)
+    if scope.breadth == "sectors":
+        extras = sorted(sector_collection(s) for s in scope.extra_sectors if s != own_sector)
+        return (own, *extras)
+    if scope.breadth == "members":
+        return (own, MEMBERS)
+    return (own, MEMBERS, PUBLIC)
+
+
+def route(
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    own_sector: str,
+    scope: Scope,
+    consent: Consent,
+    default_tlp: Tlp,
+    public_enabled: bool,
+    known_sectors: frozenset[str],
+    known_markings: Mapping[str, Tlp] | None = None,
+) -> Routing:
+    """Decide the collections of every object in a submission (see the module docstring)."""
+    unknown = sorted(({own_sector} | scope.extra_sectors) - known_sectors)
+    if unknown:
+        raise ValueError(f"unknown sector(s): {', '.join(unknown)}")
+
+    levels = effective_tlp(objects, default=default_tlp, known_markings=known_markings)
+    targets = scope_targets(scope, own_sector)
+    own = sector_collection(own_sector)
+
+    current: dict[str, set[str]] = {}
+    reasons: dict[str, dict[str, str]] = {}
+    for oid, level in levels.items():
+        current[oid] = set()
+        reasons[oid] = {}
+        for target in targets:
+            reason = _ceiling_reason(level, target, own, consent, public_enabled)
+            if reason is None:
+                current[oid].add(target)
+            else:
+                reasons[oid][target] = reason
+
+    deps = _dependencies(objects, levels.keys())
+    _withhold_dangling(current, reasons, deps)
+
+    routing: Routing = {}
+    for oid, level in levels.items():
+        chosen = current[oid]
+        if PUBLIC in chosen:
+            chosen.discard(MEMBERS)  # members read public; one copy is enough
+        withheld = tuple(
+            f"{target}: {reasons[oid][target]}" for target in targets if target in reasons[oid]
+        )
+        routing[oid] = Decision(tlp=level, collections=frozenset(chosen), withheld=withheld)
+    return routing
+
+
+def by_collection(routing: Mapping[str, Decision]) -> dict[str, frozenset[str]]:
+    """The same routing turned around: collection -> ids of the objects going there."""
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for oid, decision in routing.items():
+        for collection in decision.collections:
+            grouped[collection].add(oid)
+    return {collection: frozenset(ids) for collection, ids in grouped.items()}
+
+
+def collection_ceiling(collection: str) -> Tlp:
+    """The strictest TLP the hub's own analysis may carry when posted straight into a collection.
+
+    The hub is then the source, so there is no submitter consent to consult: a sector
+    collection takes up to AMBER+STRICT (each reader's organisation only), `members` only
+    GREEN (AMBER would be defensible, but every member reads it, so stay stricter), and
+    `public` only CLEAR.
+    """
+    if collection.startswith(SECTOR_PREFIX) and len(collection) > len(SECTOR_PREFIX):
+        return Tlp.AMBER_STRICT
+    if collection == MEMBERS:
+        return Tlp.GREEN
+    if collection == PUBLIC:
+        return Tlp.CLEAR
+    raise ValueError(f"{collection!r} is not a collection objects are published to")
+
+
+def _ceiling_reason(
+    level: Tlp, target: str, own: str, consent: Consent, public_enabled: bool
+) -> str | None:
+    """Why `level` may not go to `target`, or None when it may."""
+    if not consent.approved:
+        return "the submitter has not approved this sanitized version"
+    if level is Tlp.RED:
+        return "TLP:RED is never republished"
+    if level is Tlp.AMBER_STRICT:
+        if not consent.amber_strict:
+            return "TLP:AMBER+STRICT needs the submitter's consent for this submission"
+        if target != own:
+            return "TLP:AMBER+STRICT goes to the submitter's sector only"
+        return None
+    if target == PUBLIC:
+        if level is not Tlp.CLEAR:
+            return f"{level.label} is never public"
+        if not public_enabled:
+            return "the public collection is not enabled"
+        return None
+    if target != own and level is Tlp.AMBER and not consent.cross_sector:
+        return "TLP:AMBER beyond the submitter's sector needs the submitter's cross-sector consent"
+    return None
+
+
+def _dependencies(objects: Iterable[Mapping[str, Any]], ids: Iterable[str]) -> dict[str, set[str]]:
+    """For each object, the other objects of the submission it points at or is marked with."""
+    present = set(ids)
+    deps: dict[str, set[str]] = defaultdict(set)
+    for obj in objects:
+        oid = obj.get("id")
+        if not isinstance(oid, str):
+            continue
+        for ref in (*references(obj), *marking_refs(obj)):
+            if ref in present and ref != oid:
+                deps[oid].add(ref)
+    return deps
+
+
+def _readable_in(collections: set[str], target: str) -> bool:
+    """Whether a reader of `target` can get an object published to `collections`."""
+    if target in collections or PUBLIC in collections:
+        return True
+    return target.startswith(SECTOR_PREFIX) and MEMBERS in collections
+
+
+def _withhold_dangling(
+    current: dict[str, set[str]], reasons: dict[str, dict[str, str]], deps: dict[str, set[str]]
+) -> None:
+    """Remove collections whose readers could not resolve a reference, until nothing changes.
+
+    Collections only ever shrink, so this terminates; the result is the largest routing
+    in which every reference is readable.
+    """
+    referrers: dict[str, set[str]] = defaultdict(set)
+    for source, targets in deps.items():
+        for target in targets:
+            referrers[target].add(source)
+    work = list(current)
+    queued = set(work)
+    while work:
+        oid = work.pop()
+        queued.discard(oid)
+        removed = False
+        own_deps = sorted(deps.get(oid, ()))
+        for collection in sorted(current[oid]):
+            unreadable = [dep for dep in own_deps if not _readable_in(current[dep], collection)]
+            if unreadable:
+                missing = unreadable[0]
+                current[oid].discard(collection)
+                reasons[oid][collection] = f"it references {missing}, which is not readable there"
+                removed = True
+        if removed:
+            for source in referrers.get(oid, ()):
+                if source not in queued:
+                    queued.add(source)
+                    work.append(source)
