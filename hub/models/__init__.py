@@ -1,5 +1,6 @@
 """The hub's tables; import from here so every model is registered on ``Base.metadata``."""
 
+from hub.models.audit import AuditEntry
 from hub.models.members import Account, ApiKey, AssetKind, Member, MemberAsset, Role, Sector
 from hub.models.submissions import (
     ObjectStatus,
@@ -12,6 +13,7 @@ from hub.models.submissions import (
 
 __all__ = [
     "Account",
+    "AuditEntry",
     "ApiKey",
     "AssetKind",
     "Member",

@@ -1,8 +1,8 @@
-"""members, keys and submissions
+"""members, keys, submissions and audit log
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 11:34:27.588193
+Create Date: 2026-11-26 11:41:52.182804
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 
 import hub.db
-from alembic import op
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -21,6 +21,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('audit_entry',
+    sa.Column('seq', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_account_id', sa.String(length=36), nullable=True),
+    sa.Column('actor', sa.String(length=200), nullable=False),
+    sa.Column('action', sa.String(length=64), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.Column('prev_mac', sa.String(length=64), nullable=False),
+    sa.Column('mac', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_audit_entry')),
+    sa.UniqueConstraint('mac', name=op.f('uq_audit_entry_mac'))
+    )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_subject'), ['subject'], unique=False)
+
     op.create_table('sector',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('slug', sa.String(length=64), nullable=False),
@@ -174,3 +191,8 @@ def downgrade() -> None:
 
     op.drop_table('member')
     op.drop_table('sector')
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_subject'))
+        batch_op.drop_index(batch_op.f('ix_audit_entry_action'))
+
+    op.drop_table('audit_entry')
