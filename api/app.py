@@ -15,7 +15,8 @@ from starlette.responses import Response
 
 from api import errors
 from api.routers import admin, health, submissions
-from hub import pipeline
+from api.routers import audit as audit_routes
+from hub import audit, pipeline
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
 from hub.metrics import Metrics
@@ -48,7 +49,7 @@ def create_app(
     engine: AsyncEngine | None = None
     if sessionmaker is None:
         engine = make_engine(settings.async_database_url)
-        sessionmaker = make_sessionmaker(engine)
+        sessionmaker = make_sessionmaker(engine, audit_key=audit.audit_key(settings.secret))
     maker = sessionmaker
 
     @asynccontextmanager
@@ -77,6 +78,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(submissions.router)
     app.include_router(admin.router)
+    app.include_router(audit_routes.router)
 
     @app.middleware("http")
     async def _measure(

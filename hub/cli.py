@@ -12,8 +12,8 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import audit, members, migrate
 from hub import demo as demo_data
-from hub import members, migrate
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
 from hub.errors import ConfigurationError, HubError
@@ -26,10 +26,12 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 sector_app = typer.Typer(no_args_is_help=True, help="Sectors (sharing groups).")
 member_app = typer.Typer(no_args_is_help=True, help="Member firms and their registered assets.")
 key_app = typer.Typer(no_args_is_help=True, help="API keys.")
+audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit trail.")
 app.add_typer(db_app, name="db")
 app.add_typer(sector_app, name="sector")
 app.add_typer(member_app, name="member")
 app.add_typer(key_app, name="key")
+app.add_typer(audit_app, name="audit")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -53,7 +55,8 @@ def run(work: Callable[[AsyncSession], Awaitable[T]], *, upgrade: bool = True) -
         try:
             if upgrade:
                 await migrate.upgrade(engine)
-            async with make_sessionmaker(engine).begin() as db:
+            maker = make_sessionmaker(engine, audit_key=audit.audit_key(config.secret))
+            async with maker.begin() as db:
                 return await work(db)
         finally:
             await engine.dispose()
@@ -291,6 +294,30 @@ def key_revoke(key_id: str) -> None:
     """Revoke a key; it stops working at once."""
     run(lambda db: members.revoke(db, key_id))
     typer.echo(f"key {key_id} revoked")
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check every entry of the chain; exit 1 at the first altered or missing entry."""
+    verdict = run(audit.verify)
+    if not verdict.ok:
+        fail(f"audit chain broken at entry {verdict.bad_seq}: {verdict.problem}")
+    typer.echo(f"audit chain intact: {verdict.entries} entries, head {verdict.head}")
+
+
+@audit_app.command("list")
+def audit_list(
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    action: Annotated[str | None, typer.Option(help="e.g. key.create")] = None,
+) -> None:
+    """The newest entries first."""
+    for e in run(lambda db: audit.recent(db, limit=limit, action=action)):
+        typer.echo(
+            f"{e.seq:6} {e.at.isoformat(timespec='seconds')} {e.actor:28} {e.action:18} {e.subject}"
+        )
 
 
 # --- demo ----------------------------------------------------------------------------------

@@ -90,8 +90,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: AsyncEngine, *, audit_key: bytes) -> async_sessionmaker[AsyncSession]:
+    """Sessions carry the audit chain's key, so every writer of the audit log can sign."""
+    return async_sessionmaker(engine, expire_on_commit=False, info={"audit_key": audit_key})
 
 
 @asynccontextmanager

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from hub import assets, keys
+from hub import assets, audit, keys
 from hub.errors import Conflict, NotFound, Unprocessable
 from hub.models import Account, ApiKey, AssetKind, Member, MemberAsset, Role, Sector
+from hub.principals import Principal
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 MEMBER_ROLES = frozenset({Role.SUBMITTER, Role.READER})
@@ -29,7 +30,9 @@ def check_slug(slug: str, what: str) -> str:
     return slug
 
 
-async def create_sector(db: AsyncSession, slug: str, name: str) -> Sector:
+async def create_sector(
+    db: AsyncSession, slug: str, name: str, *, actor: Principal | None = None
+) -> Sector:
     check_slug(slug, "sector")
     if not name.strip():
         raise Unprocessable("sector name must not be empty")
@@ -38,6 +41,7 @@ async def create_sector(db: AsyncSession, slug: str, name: str) -> Sector:
     sector = Sector(slug=slug, name=name.strip())
     db.add(sector)
     await db.flush()
+    await audit.record(db, actor=actor, action="sector.create", subject=f"sector:{slug}")
     return sector
 
 
@@ -74,7 +78,13 @@ def _normalised(lists: AssetLists) -> dict[AssetKind, list[str]]:
 
 
 async def create_member(
-    db: AsyncSession, slug: str, display_name: str, sector_slug: str, asset_lists: AssetLists
+    db: AsyncSession,
+    slug: str,
+    display_name: str,
+    sector_slug: str,
+    asset_lists: AssetLists,
+    *,
+    actor: Principal | None = None,
 ) -> Member:
     check_slug(slug, "member")
     if not display_name.strip():
@@ -91,6 +101,14 @@ async def create_member(
     await db.flush()
     _set_assets(db, member.id, lists)
     await db.flush()
+    # Counts only: the audit trail must not become a second copy of members' secrets.
+    await audit.record(
+        db,
+        actor=actor,
+        action="member.create",
+        subject=f"member:{slug}",
+        details={"sector": sector_slug, "assets": {k.value: len(v) for k, v in lists.items()}},
+    )
     return await get_member(db, slug)
 
 
@@ -133,6 +151,7 @@ async def update_member(
     replace: AssetLists | None = None,
     add: AssetLists | None = None,
     remove: AssetLists | None = None,
+    actor: Principal | None = None,
 ) -> Member:
     """Change a member; ``replace`` sets whole lists, ``add``/``remove`` edit single values."""
     member = await get_member(db, slug)
@@ -161,6 +180,13 @@ async def update_member(
     await db.flush()
     _set_assets(db, member.id, current)
     await db.flush()
+    await audit.record(
+        db,
+        actor=actor,
+        action="member.update",
+        subject=f"member:{slug}",
+        details={"sector": sector_slug, "assets": {k.value: len(v) for k, v in current.items()}},
+    )
     return await get_member(db, slug)
 
 
@@ -195,6 +221,7 @@ async def create_key(
     label: str = "",
     member_slug: str | None = None,
     account_id: str | None = None,
+    actor: Principal | None = None,
 ) -> tuple[Account, keys.IssuedKey]:
     """A new key, for a new account (role, member) or as an extra key of an existing account."""
     if account_id is not None:
@@ -205,7 +232,15 @@ async def create_key(
         account = await create_account(db, role, label, member_slug)
     else:
         raise Unprocessable("give a role (for a new account) or an account id (for another key)")
-    return account, await keys.issue(db, account)
+    issued = await keys.issue(db, account)
+    await audit.record(
+        db,
+        actor=actor,
+        action="key.create",
+        subject=f"key:{issued.key_id}",
+        details={"account": account.id, "role": account.role.value, "member": member_slug},
+    )
+    return account, issued
 
 
 @dataclass(frozen=True)
@@ -270,5 +305,6 @@ def parse_asset_pairs(pairs: Iterable[str]) -> dict[AssetKind, list[str]]:
     return out
 
 
-async def revoke(db: AsyncSession, key_id: str) -> None:
+async def revoke(db: AsyncSession, key_id: str, *, actor: Principal | None = None) -> None:
     await keys.revoke(db, key_id)
+    await audit.record(db, actor=actor, action="key.revoke", subject=f"key:{key_id}")

@@ -15,11 +15,12 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.app import create_app
-from hub import migrate
+from hub import audit, migrate
 from hub.config import Settings
 from hub.db import make_engine
 
 DATA = Path(__file__).parent / "data"
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 POSTGRES_URL = os.environ.get("MAMORI_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 # "require" (set by .ci/run) turns an unreachable PostgreSQL into a failure instead of a skip.
 POSTGRES_MODE = os.environ.get("MAMORI_TEST_POSTGRES", "auto")
@@ -78,7 +79,10 @@ async def maker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSe
     async with engine.connect() as conn:
         outer = await conn.begin()
         yield async_sessionmaker(
-            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            bind=conn,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+            info={"audit_key": audit.audit_key(TEST_SECRET.encode())},
         )
         if outer.is_active:
             await outer.rollback()
@@ -94,7 +98,7 @@ async def db(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSess
 def settings(tmp_path: Path) -> Settings:
     return Settings(
         database_url="sqlite+aiosqlite:///unused.db",
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        secret_key=TEST_SECRET,
         data_dir=tmp_path / "data",
         max_body_bytes=256 * 1024,
         max_objects=500,

@@ -70,9 +70,9 @@ async def list_sectors(db: Db, _: Admin) -> list[SectorOut]:
 
 
 @router.post("/sectors", status_code=201, responses=_ERRORS)
-async def create_sector(db: Db, _: Admin, body: SectorIn) -> SectorOut:
+async def create_sector(db: Db, admin: Admin, body: SectorIn) -> SectorOut:
     """Create a sector (a sharing group); its TAXII collection follows from it."""
-    s = await members.create_sector(db, body.slug, body.name)
+    s = await members.create_sector(db, body.slug, body.name, actor=admin)
     return SectorOut(slug=s.slug, name=s.name, member_count=0, created_at=s.created_at)
 
 
@@ -83,10 +83,10 @@ async def list_members(db: Db, _: Admin, sector: str | None = None) -> list[Memb
 
 
 @router.post("/members", status_code=201, responses=_ERRORS)
-async def create_member(db: Db, _: Admin, body: MemberIn) -> MemberOut:
+async def create_member(db: Db, admin: Admin, body: MemberIn) -> MemberOut:
     """Register a member firm and the assets the sanitizer must remove from its reports."""
     member = await members.create_member(
-        db, body.slug, body.display_name, body.sector, _lists(body.assets)
+        db, body.slug, body.display_name, body.sector, _lists(body.assets), actor=admin
     )
     return member_out(member)
 
@@ -98,7 +98,7 @@ async def get_member(db: Db, _: Admin, slug: str) -> MemberOut:
 
 
 @router.patch("/members/{slug}", responses=_ERRORS)
-async def update_member(db: Db, _: Admin, slug: str, body: MemberPatch) -> MemberOut:
+async def update_member(db: Db, admin: Admin, slug: str, body: MemberPatch) -> MemberOut:
     """Change a member's name, sector or registered assets (given lists replace old ones)."""
     member = await members.update_member(
         db,
@@ -106,6 +106,7 @@ async def update_member(db: Db, _: Admin, slug: str, body: MemberPatch) -> Membe
         display_name=body.display_name,
         sector_slug=body.sector,
         replace=_lists(body.assets) if body.assets else None,
+        actor=admin,
     )
     return member_out(member)
 
@@ -129,10 +130,15 @@ async def list_keys(db: Db, _: Admin, member: str | None = None) -> list[KeyOut]
 
 
 @router.post("/keys", status_code=201, responses=_ERRORS)
-async def create_key(db: Db, _: Admin, body: KeyIn) -> IssuedKeyOut:
+async def create_key(db: Db, admin: Admin, body: KeyIn) -> IssuedKeyOut:
     """Issue a key; the response is the only place the key ever appears."""
     account, issued = await members.create_key(
-        db, role=body.role, label=body.label, member_slug=body.member, account_id=body.account_id
+        db,
+        role=body.role,
+        label=body.label,
+        member_slug=body.member,
+        account_id=body.account_id,
+        actor=admin,
     )
     return IssuedKeyOut(
         key_id=issued.key_id,
@@ -144,9 +150,9 @@ async def create_key(db: Db, _: Admin, body: KeyIn) -> IssuedKeyOut:
 
 
 @router.delete("/keys/{key_id}", responses=_ERRORS)
-async def revoke_key(db: Db, _: Admin, key_id: str) -> KeyOut:
+async def revoke_key(db: Db, admin: Admin, key_id: str) -> KeyOut:
     """Revoke a key at once; it stops working on the next request."""
-    await members.revoke(db, key_id)
+    await members.revoke(db, key_id, actor=admin)
     info = next(k for k in await members.list_keys(db) if k.key_id == key_id)
     return KeyOut(
         key_id=info.key_id,

@@ -36,17 +36,36 @@ def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | IPNe
         return None
 
 
+# The documentation ranges (RFC 5737, RFC 3849) are not globally routable, but no member's
+# network uses them: in reports they stand for attacker infrastructure (vendor write-ups,
+# exercises, the OASIS examples). Redacting them would strip the attacker, not the victim;
+# a member that does use one registers it as its own range and it is redacted as such.
+DOCUMENTATION = (
+    ipaddress.ip_network("192.0.2.0/24"),
+    ipaddress.ip_network("198.51.100.0/24"),
+    ipaddress.ip_network("203.0.113.0/24"),
+    ipaddress.ip_network("2001:db8::/32"),
+)
+
+
+def is_internal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Not globally routable: private, loopback, link-local, CGNAT, reserved..."""
+    if ip.is_global:
+        return False
+    return not any(ip.version == net.version and ip in net for net in DOCUMENTATION)
+
+
 def is_victim_ip(value: str, ranges: Iterable[IPNetwork]) -> bool:
-    """True for addresses that are not globally routable or fall in the member's ranges."""
+    """True for internal (non-routable) addresses and for addresses in the member's ranges."""
     ip = parse_ip(value)
     if ip is None:
         return False
     ranges = tuple(ranges)
     if isinstance(ip, ipaddress.IPv4Network | ipaddress.IPv6Network):
-        if not ip.network_address.is_global or not ip.broadcast_address.is_global:
+        if is_internal(ip.network_address) or is_internal(ip.broadcast_address):
             return True
         return any(ip.version == r.version and ip.overlaps(r) for r in ranges)
-    if not ip.is_global:
+    if is_internal(ip):
         return True
     return any(ip.version == r.version and ip in r for r in ranges)
 

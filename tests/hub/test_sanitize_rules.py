@@ -33,9 +33,18 @@ def red(text: str) -> str:
     ("133.242.10.77", True), ("133.242.11.77", False), ("8.8.8.8", False),
     ("2606:4700:4700::1111", False), ("10.0.0.0/8", True), ("133.242.0.0/16", True),
     ("223.166.0.0/15", False), ("not-an-ip", False),
+    # Documentation ranges stand for attacker infrastructure unless the member registers them.
+    ("198.51.100.23", False), ("203.0.113.9", False), ("192.0.2.1", False),
+    ("2001:db8::5", False), ("198.51.100.0/24", False),
 ])
 def test_ip_classification(value: str, victim: bool) -> None:
     assert is_victim_ip(value, PROFILE.ip_ranges) is victim
+
+
+def test_a_registered_documentation_range_is_the_member_s() -> None:
+    ranges = (ipaddress.ip_network("203.0.113.0/25"),)
+    assert is_victim_ip("203.0.113.7", ranges)
+    assert not is_victim_ip("203.0.113.200", ranges)
 
 
 @pytest.mark.parametrize("value,member", [
