@@ -26,11 +26,11 @@ log = logging.getLogger("mamori.api")
 SWEEP_SECONDS = 30.0
 
 
-async def _sweeper(maker: async_sessionmaker[AsyncSession]) -> None:
+async def _sweeper(maker: async_sessionmaker[AsyncSession], ctx: pipeline.Context) -> None:
     """Pick up anything acknowledged but not processed: after a crash, or a lost task."""
     while True:
         try:
-            done = await pipeline.drain(maker)
+            done = await pipeline.drain(maker, ctx)
             if done:
                 log.info("processed waiting submissions", extra={"count": done})
         except Exception:
@@ -51,10 +51,11 @@ def create_app(
         engine = make_engine(settings.async_database_url)
         sessionmaker = make_sessionmaker(engine, audit_key=audit.audit_key(settings.secret))
     maker = sessionmaker
+    ctx = pipeline.Context.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(_sweeper(maker)) if background else None
+        sweeper = asyncio.create_task(_sweeper(maker, ctx)) if background else None
         try:
             yield
         finally:
@@ -73,6 +74,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.sessionmaker = maker
+    app.state.pipeline = ctx
     app.state.metrics = Metrics()
     errors.install(app)
     app.include_router(health.router)

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     taxii_page_max: int = Field(default=1000, ge=1)
     public_collection: bool = False
     default_tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = "amber"
+    sanitize_policy_file: Path | None = None
 
     key_touch_seconds: int = Field(default=60, ge=0)
     log_level: str = "INFO"

@@ -1,40 +1,69 @@
-"""Processing after intake: validate each object, off the request path, resumable after a crash."""
+"""Processing after intake, off the request path and resumable after a crash.
+
+Each step runs in its own transaction and moves the submission one state on:
+received → validated (each object checked) → sanitized → in review. A crash between steps
+leaves the submission in the last committed state, and the sweep picks it up from there.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
+import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
 
-from hub import intake, lifecycle, validate
+from hub import intake, lifecycle, profiles, validate
+from hub.config import Settings
+from hub.identity import hub_identity
 from hub.models import (
+    Member,
     ObjectStatus,
     Submission,
     SubmissionBlob,
     SubmissionObject,
     SubmissionState,
 )
+from hub.sanitize import Policy, sanitize
 
 log = logging.getLogger("mamori.pipeline")
 
+S = SubmissionState
 # Intake already enforced the configured limits; re-parsing a stored body must not fail on
 # a limit lowered since, so processing uses generous ones.
 _STORED = intake.Limits(max_objects=10**9, max_depth=10**6, max_string_bytes=2**62)
+_RESUMABLE = (S.RECEIVED, S.VALIDATED)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What processing needs from the hub's configuration."""
+
+    secret: bytes
+    hub_identity: Mapping[str, Any]
+    policy: Policy = field(default_factory=Policy)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Context:
+        policy = Policy()
+        if settings.sanitize_policy_file is not None:
+            policy = Policy.from_json(settings.sanitize_policy_file.read_bytes())
+        return cls(settings.secret, hub_identity(settings.hub_name), policy)
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     submission_id: str
     state: SubmissionState
-    accepted: int
-    rejected: int
 
 
 async def _claim(db: AsyncSession, submission_id: str) -> Submission | None:
     query = select(Submission).where(
-        Submission.id == submission_id, Submission.state == SubmissionState.RECEIVED
+        Submission.id == submission_id, Submission.state.in_(_RESUMABLE)
     )
     if db.bind.dialect.name == "postgresql":
         # Several workers may race for the same submission; the loser skips it.
@@ -42,14 +71,23 @@ async def _claim(db: AsyncSession, submission_id: str) -> Submission | None:
     return await db.scalar(query)
 
 
-async def process(db: AsyncSession, submission_id: str) -> Outcome | None:
-    """Validate a received submission; None when it is not (or no longer) waiting."""
+async def step(db: AsyncSession, submission_id: str, ctx: Context) -> Outcome | None:
+    """Move a submission one state on; None when it is not waiting (or another took it)."""
     submission = await _claim(db, submission_id)
     if submission is None:
         return None
     blob = await db.get(SubmissionBlob, submission_id)
     if blob is None:  # pragma: no cover - the blob is written in the same transaction
         raise RuntimeError(f"submission {submission_id} has no stored body")
+    if submission.state is S.RECEIVED:
+        await _validate(db, submission, blob)
+    else:
+        await _sanitize(db, submission, blob, ctx)
+    await db.flush()
+    return Outcome(submission_id, submission.state)
+
+
+async def _validate(db: AsyncSession, submission: Submission, blob: SubmissionBlob) -> None:
     envelope = intake.parse(blob.raw, _STORED, allow_taxii_envelope=True)
     rows = []
     accepted = 0
@@ -60,7 +98,7 @@ async def process(db: AsyncSession, submission_id: str) -> Outcome | None:
         stix_type = obj.get("type") if is_dict else None
         rows.append(
             {
-                "submission_id": submission_id,
+                "submission_id": submission.id,
                 "position": position,
                 "stix_id": stix_id[:300] if isinstance(stix_id, str) else None,
                 "stix_type": stix_type[:250] if isinstance(stix_type, str) else None,
@@ -72,62 +110,125 @@ async def process(db: AsyncSession, submission_id: str) -> Outcome | None:
     await db.execute(insert(SubmissionObject), rows)
     submission.accepted_count = accepted
     submission.rejected_count = len(rows) - accepted
-    reason = f"{accepted} of {len(rows)} objects valid"
-    to = SubmissionState.VALIDATED if accepted else SubmissionState.REJECTED
-    if to is SubmissionState.REJECTED:
+    db.add(
+        lifecycle.move(
+            submission,
+            S.VALIDATED,
+            actor_account_id=None,
+            reason=f"{accepted} of {len(rows)} objects valid",
+        )
+    )
+    if not accepted:
         db.add(
             lifecycle.move(
-                submission, SubmissionState.VALIDATED, actor_account_id=None, reason=reason
+                submission,
+                S.REJECTED,
+                actor_account_id=None,
+                reason="no valid object in the submission",
             )
         )
-        reason = "no valid object in the submission"
-    db.add(lifecycle.move(submission, to, actor_account_id=None, reason=reason))
-    await db.flush()
-    return Outcome(submission_id, submission.state, accepted, len(rows) - accepted)
+
+
+async def _sanitize(
+    db: AsyncSession, submission: Submission, blob: SubmissionBlob, ctx: Context
+) -> None:
+    envelope = intake.parse(blob.raw, _STORED, allow_taxii_envelope=True)
+    accepted_positions = set(
+        await db.scalars(
+            select(SubmissionObject.position).where(
+                SubmissionObject.submission_id == submission.id,
+                SubmissionObject.status == ObjectStatus.ACCEPTED,
+            )
+        )
+    )
+    objects = [o for i, o in enumerate(envelope.objects) if i in accepted_positions]
+    member = await db.scalar(
+        select(Member)
+        .where(Member.id == submission.member_id)
+        .options(selectinload(Member.assets), selectinload(Member.sector))
+    )
+    if member is None:  # pragma: no cover - a foreign key guarantees it
+        raise RuntimeError(f"submission {submission.id} has no member")
+    result = sanitize(
+        objects,
+        profiles.profile_of(member),
+        ctx.policy,
+        secret=ctx.secret,
+        hub_identity=ctx.hub_identity,
+        sector=profiles.sector_of(member),
+    )
+    blob.sanitized = orjson.dumps(result.objects)
+    blob.report = result.report.to_json()
+    changes = len(result.report.changes)
+    db.add(
+        lifecycle.move(
+            submission,
+            S.SANITIZED,
+            actor_account_id=None,
+            reason=f"{len(result.objects)} objects out, {changes} changes",
+        )
+    )
+    db.add(
+        lifecycle.move(
+            submission, S.IN_REVIEW, actor_account_id=None, reason="waiting for an operator"
+        )
+    )
 
 
 async def process_in_own_transaction(
-    maker: async_sessionmaker[AsyncSession], submission_id: str
+    maker: async_sessionmaker[AsyncSession], submission_id: str, ctx: Context
 ) -> Outcome | None:
-    """Process one submission; an unexpected error marks it failed instead of looping forever."""
-    try:
-        async with maker.begin() as db:
-            return await process(db, submission_id)
-    except Exception as exc:
-        log.exception("processing failed", extra={"submission_id": submission_id})
-        async with maker.begin() as db:
-            submission = await db.get(Submission, submission_id)
-            if submission is not None and submission.state == SubmissionState.RECEIVED:
-                submission.failure = type(exc).__name__
-                db.add(
-                    lifecycle.move(
-                        submission,
-                        SubmissionState.FAILED,
-                        actor_account_id=None,
-                        reason="processing error; an operator can retry it",
-                    )
+    """Run every step still due; an unexpected error marks the submission failed."""
+    outcome = None
+    while True:
+        try:
+            async with maker.begin() as db:
+                moved = await step(db, submission_id, ctx)
+        except Exception as exc:
+            log.exception("processing failed", extra={"submission_id": submission_id})
+            await _mark_failed(maker, submission_id, exc)
+            return None
+        if moved is None:
+            return outcome
+        outcome = moved
+
+
+async def _mark_failed(
+    maker: async_sessionmaker[AsyncSession], submission_id: str, exc: Exception
+) -> None:
+    async with maker.begin() as db:
+        submission = await db.get(Submission, submission_id)
+        if submission is not None and submission.state in _RESUMABLE:
+            # The class name only: a message could quote submitted content.
+            submission.failure = type(exc).__name__
+            db.add(
+                lifecycle.move(
+                    submission,
+                    S.FAILED,
+                    actor_account_id=None,
+                    reason="processing error; an operator can retry it",
                 )
-        return None
+            )
 
 
 async def waiting(maker: async_sessionmaker[AsyncSession], limit: int = 100) -> list[str]:
     async with maker() as db:
         rows = await db.scalars(
             select(Submission.id)
-            .where(Submission.state == SubmissionState.RECEIVED)
+            .where(Submission.state.in_(_RESUMABLE))
             .order_by(Submission.received_at)
             .limit(limit)
         )
         return list(rows)
 
 
-async def drain(maker: async_sessionmaker[AsyncSession]) -> int:
+async def drain(maker: async_sessionmaker[AsyncSession], ctx: Context) -> int:
     """Process everything acknowledged but not yet processed (after a restart, say)."""
     done = 0
     while ids := await waiting(maker):
         progressed = 0
         for submission_id in ids:
-            if await process_in_own_transaction(maker, submission_id) is not None:
+            if await process_in_own_transaction(maker, submission_id, ctx) is not None:
                 progressed += 1
         done += progressed
         if progressed == 0:

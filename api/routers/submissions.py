@@ -96,7 +96,9 @@ async def create_submission(
     raw = await body.read_limited(request, settings.max_body_bytes)
     limits = intake.Limits(settings.max_objects, settings.max_depth, settings.max_string_bytes)
     submission = await intake.receive(db, member, raw, content_type=content_type, limits=limits)
-    tasks.add_task(pipeline.process_in_own_transaction, maker, submission.id)
+    tasks.add_task(
+        pipeline.process_in_own_transaction, maker, submission.id, request.app.state.pipeline
+    )
     return Receipt(
         id=submission.id,
         state=submission.state,

@@ -63,7 +63,7 @@ async def test_post_gives_a_receipt_and_the_objects_are_validated(
 
     detail = (await client.get(receipt["status_url"], headers=bearer(key))).json()
     assert detail["member"] == member
-    assert detail["state"] == "validated"
+    assert detail["state"] == "in_review"
     assert (detail["accepted_count"], detail["rejected_count"]) == (1, 1)
     good, bad = detail["objects"]
     assert good == {
@@ -75,7 +75,12 @@ async def test_post_gives_a_receipt_and_the_objects_are_validated(
     }
     assert bad["status"] == "rejected"
     assert any(p["property"] == "modified" for p in bad["problems"])
-    assert [e["to_state"] for e in detail["events"]] == ["received", "validated"]
+    assert [e["to_state"] for e in detail["events"]] == [
+        "received",
+        "validated",
+        "sanitized",
+        "in_review",
+    ]
 
 
 async def test_a_submission_with_nothing_valid_is_rejected(
@@ -107,7 +112,7 @@ async def test_oasis_examples_are_accepted_whole(
     detail = (await client.get(r.json()["status_url"], headers=bearer(key))).json()
     rejected = [o for o in detail["objects"] if o["status"] != "accepted"]
     assert rejected == []
-    assert detail["state"] == "validated"
+    assert detail["state"] == "in_review"
 
 
 async def test_members_see_only_their_own_and_operators_see_all(
@@ -159,7 +164,7 @@ async def test_listing_pages_and_filters(client: httpx.AsyncClient, db: AsyncSes
     assert sorted(seen) == sorted(posted) and len(seen) == 5
     r = await client.get("/api/v1/submissions?state=rejected", headers=bearer(key))
     assert r.json()["items"] == []
-    r = await client.get("/api/v1/submissions?state=validated", headers=bearer(key))
+    r = await client.get("/api/v1/submissions?state=in_review", headers=bearer(key))
     assert len(r.json()["items"]) == 5
     r = await client.get("/api/v1/submissions?cursor=%%%", headers=bearer(key))
     assert r.status_code == 400
