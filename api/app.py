@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
-from api import errors
+from api import errors, taxii
 from api.routers import admin, health, submissions
 from api.routers import audit as audit_routes
 from hub import audit, pipeline
@@ -81,6 +81,8 @@ def create_app(
     app.include_router(submissions.router)
     app.include_router(admin.router)
     app.include_router(audit_routes.router)
+    app.include_router(taxii.router)
+    errors.register_renderer(taxii.PREFIX, taxii.render_error)
 
     @app.middleware("http")
     async def _measure(

@@ -2,6 +2,7 @@
 
 from hub.models.audit import AuditEntry
 from hub.models.members import Account, ApiKey, AssetKind, Member, MemberAsset, Role, Sector
+from hub.models.published import Collection, CollectionKind, PublishedObject, TaxiiStatus
 from hub.models.submissions import (
     ObjectStatus,
     Submission,
@@ -16,9 +17,12 @@ __all__ = [
     "AuditEntry",
     "ApiKey",
     "AssetKind",
+    "Collection",
+    "CollectionKind",
     "Member",
     "MemberAsset",
     "ObjectStatus",
+    "PublishedObject",
     "Role",
     "Sector",
     "Submission",
@@ -26,4 +30,5 @@ __all__ = [
     "SubmissionEvent",
     "SubmissionObject",
     "SubmissionState",
+    "TaxiiStatus",
 ]

@@ -1,0 +1,141 @@
+"""Objects: get, add, get one, delete one (TAXII 2.1 §5.4, §5.5, §5.6, §5.7)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from starlette.responses import Response
+
+from api import body
+from api.deps import Db, Sessionmaker, SettingsDep
+from api.taxii.deps import (
+    NO_SUCH_OBJECT,
+    ROOT_PATH,
+    CallerDep,
+    CursorKey,
+    VisibleCollection,
+    paged,
+    query_for,
+    require_read,
+    start_after,
+    taxii,
+)
+from api.taxii.status import status_response
+from hub import access, audit, feed, intake, pipeline, publish
+from hub.errors import Forbidden, NotFound, UnsupportedMediaType
+from hub.models import CollectionKind
+from hub.taxii import media
+from hub.taxii.filters import Endpoint
+from hub.tlp import Tlp
+
+router = APIRouter()
+OBJECTS = f"{ROOT_PATH}/collections/{{collection_id}}/objects"
+
+
+@router.get(f"{OBJECTS}/")
+@router.get(OBJECTS, include_in_schema=False)
+async def get_objects(
+    request: Request,
+    db: Db,
+    caller: CallerDep,
+    collection: VisibleCollection,
+    settings: SettingsDep,
+    key: CursorKey,
+) -> Response:
+    """Get Objects (TAXII 2.1 §5.4)."""
+    require_read(caller, collection)
+    query = query_for(request, settings, Endpoint.OBJECTS)
+    page = await feed.page(
+        db, collection.id, query, start_after(query, collection, key), with_body=True
+    )
+    return paged(
+        page, query, collection, key, field=b"objects", items=[r.body or b"" for r in page.rows]
+    )
+
+
+@router.post(f"{OBJECTS}/", status_code=202)
+@router.post(OBJECTS, status_code=202, include_in_schema=False)
+async def add_objects(
+    request: Request,
+    db: Db,
+    caller: CallerDep,
+    collection: VisibleCollection,
+    settings: SettingsDep,
+    maker: Sessionmaker,
+    tasks: BackgroundTasks,
+) -> Response:
+    """Add Objects (TAXII 2.1 §5.5): the inbox takes submissions, staff publish directly."""
+    principal = caller.principal
+    if principal is None or not caller.can_write(collection):
+        raise Forbidden("this collection is read-only for these credentials")
+    content_type = request.headers.get("content-type")
+    if not media.content_type_ok(content_type, allow_stix=False):
+        raise UnsupportedMediaType(f"POST a TAXII envelope as {media.TAXII_MEDIA}")
+    raw = await body.read_limited(request, settings.max_body_bytes)
+    limits = intake.Limits(settings.max_objects, settings.max_depth, settings.max_string_bytes)
+    if collection.kind is CollectionKind.INBOX:
+        submission = await intake.receive(
+            db, principal, raw, content_type=content_type or "", limits=limits, source="taxii"
+        )
+        status = await publish.post_inbox(db, principal, collection, submission)
+        tasks.add_task(
+            pipeline.process_in_own_transaction, maker, submission.id, request.app.state.pipeline
+        )
+    else:
+        envelope = intake.parse(raw, limits, allow_taxii_envelope=True)
+        status = await publish.post_direct(
+            db, principal, collection, envelope.objects, default_tlp=Tlp.parse(settings.default_tlp)
+        )
+    view = await publish.load_status(db, principal, status.id)
+    if view is None:  # pragma: no cover - the poster always sees its own status
+        raise RuntimeError("status not readable by its poster")
+    return status_response(view, status_code=202)
+
+
+@router.get(f"{OBJECTS}/{{object_id}}/")
+@router.get(f"{OBJECTS}/{{object_id}}", include_in_schema=False)
+async def get_object(
+    request: Request,
+    db: Db,
+    caller: CallerDep,
+    collection: VisibleCollection,
+    settings: SettingsDep,
+    key: CursorKey,
+    object_id: str,
+) -> Response:
+    """Get an Object (TAXII 2.1 §5.6): 404 when no version of it is in the collection."""
+    require_read(caller, collection)
+    query = query_for(request, settings, Endpoint.OBJECT, object_id)
+    after = start_after(query, collection, key)
+    if not await feed.has_object(db, collection.id, object_id):
+        raise NotFound(NO_SUCH_OBJECT)
+    page = await feed.page(db, collection.id, query, after, with_body=True)
+    return paged(
+        page, query, collection, key, field=b"objects", items=[r.body or b"" for r in page.rows]
+    )
+
+
+@router.delete(f"{OBJECTS}/{{object_id}}/")
+@router.delete(f"{OBJECTS}/{{object_id}}", include_in_schema=False)
+async def delete_object(
+    request: Request,
+    db: Db,
+    caller: CallerDep,
+    collection: VisibleCollection,
+    settings: SettingsDep,
+    object_id: str,
+) -> Response:
+    """Delete an Object (TAXII 2.1 §5.7): admins only, honouring `match[version]`."""
+    if not access.can_delete(caller.principal):
+        raise Forbidden("only an admin may delete published objects")
+    query = query_for(request, settings, Endpoint.OBJECT, object_id)
+    if not await feed.has_object(db, collection.id, object_id):
+        raise NotFound(NO_SUCH_OBJECT)
+    removed = await feed.remove(db, collection.id, query)
+    await audit.record(
+        db,
+        actor=caller.principal,
+        action="taxii.delete",
+        subject=f"collection:{collection.slug}",
+        details={"id": object_id, "versions": [v for _, v in removed]},
+    )
+    return taxii(b"")

@@ -1,0 +1,43 @@
+"""Status of a POST (TAXII 2.1 §4.3)."""
+
+from __future__ import annotations
+
+import orjson
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from api.deps import Db
+from api.taxii.deps import ROOT_PATH, CallerDep, taxii
+from hub import publish
+from hub.publish import StatusView
+from hub.taxii.timestamps import format_taxii
+
+router = APIRouter()
+STATUS = f"{ROOT_PATH}/status/{{status_id}}"
+
+
+def status_response(view: StatusView, *, status_code: int = 200) -> Response:
+    """The status resource (§4.3.1): counts always equal the lengths of their lists."""
+    body = {
+        "id": view.id,
+        "status": "complete" if view.complete else "pending",
+        "request_timestamp": format_taxii(view.request_timestamp),
+        "total_count": view.total,
+        "success_count": len(view.successes),
+        "successes": view.successes,
+        "failure_count": len(view.failures),
+        "failures": view.failures,
+        "pending_count": len(view.pendings),
+        "pendings": view.pendings,
+    }
+    return taxii(orjson.dumps(body), status=status_code)
+
+
+@router.get(f"{STATUS}/")
+@router.get(STATUS, include_in_schema=False)
+async def get_status(db: Db, caller: CallerDep, status_id: str) -> Response:
+    """Get Status (TAXII 2.1 §4.3): only for the account that posted, and staff."""
+    view = await publish.load_status(db, caller.principal, status_id)
+    if view is None:
+        raise caller.not_found("no such status resource")
+    return status_response(view)

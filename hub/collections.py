@@ -1,0 +1,115 @@
+"""The hub's TAXII collections: one per sector, `members`, `public` and the write-only `inbox`.
+
+Rows are created lazily and idempotently (`ensure_collections`), so a sector created by any
+path gets its collection the first time TAXII or publishing looks for it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.errors import NotFound
+from hub.models import Collection, CollectionKind, Sector
+from hub.models.published import collection_uuid
+from hub.sharing import MEMBERS, PUBLIC, SECTOR_PREFIX, sector_collection
+
+INBOX = "inbox"
+
+_FIXED: tuple[tuple[str, CollectionKind, str, str], ...] = (
+    (MEMBERS, CollectionKind.MEMBERS, "All members", "Intelligence shared with every member firm."),
+    (
+        PUBLIC,
+        CollectionKind.PUBLIC,
+        "Public",
+        "Intelligence the hub publishes to everyone (TLP:CLEAR).",
+    ),
+    (
+        INBOX,
+        CollectionKind.INBOX,
+        "Inbox",
+        "Write-only: submit STIX 2.1 reports for review and sanitizing.",
+    ),
+)
+_KIND_ORDER = {
+    CollectionKind.SECTOR: 0,
+    CollectionKind.MEMBERS: 1,
+    CollectionKind.PUBLIC: 2,
+    CollectionKind.INBOX: 3,
+}
+
+
+def _sector_row(sector: Sector) -> Collection:
+    slug = sector_collection(sector.slug)
+    return Collection(
+        id=collection_uuid(slug),
+        slug=slug,
+        kind=CollectionKind.SECTOR,
+        sector_id=sector.id,
+        title=f"{sector.name} sector",
+        description=f"Intelligence shared with the members of the {sector.name} sector.",
+        last_date_added=0,
+    )
+
+
+async def ensure_collections(db: AsyncSession) -> int:
+    """Create any missing collection row (fixed ones, one per sector); how many were made."""
+    have = set(await db.scalars(select(Collection.slug)))
+    missing: list[Collection] = [
+        Collection(
+            id=collection_uuid(slug),
+            slug=slug,
+            kind=kind,
+            sector_id=None,
+            title=title,
+            description=text,
+            last_date_added=0,
+        )
+        for slug, kind, title, text in _FIXED
+        if slug not in have
+    ]
+    for sector in await db.scalars(select(Sector)):
+        if sector_collection(sector.slug) not in have:
+            missing.append(_sector_row(sector))
+    made = 0
+    for row in missing:
+        try:
+            # A concurrent request may create the same row; losing that race is fine.
+            async with db.begin_nested():
+                db.add(row)
+                await db.flush()
+            made += 1
+        except IntegrityError:
+            continue
+    return made
+
+
+async def by_id(db: AsyncSession, collection_id: str) -> Collection | None:
+    """The collection with this TAXII id, if there is one."""
+    found = await db.get(Collection, collection_id)
+    if found is None and await ensure_collections(db):
+        found = await db.get(Collection, collection_id)
+    return found
+
+
+async def by_slug(db: AsyncSession, slug: str) -> Collection:
+    """The collection named `slug`, or NotFound."""
+    query = select(Collection).where(Collection.slug == slug)
+    found = await db.scalar(query)
+    if found is None and await ensure_collections(db):
+        found = await db.scalar(query)
+    if found is None:
+        raise NotFound(f"no collection {slug!r}")
+    return found
+
+
+async def all_collections(db: AsyncSession) -> list[Collection]:
+    """Every collection, sectors first, in a stable order."""
+    await ensure_collections(db)
+    rows = list(await db.scalars(select(Collection)))
+    return sorted(rows, key=lambda c: (_KIND_ORDER[c.kind], c.slug))
+
+
+def is_sector_slug(slug: str) -> bool:
+    return slug.startswith(SECTOR_PREFIX)
