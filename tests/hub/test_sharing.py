@@ -289,17 +289,22 @@ def test_clear_relationship_to_a_green_indicator_is_green() -> None:
     assert routing[link["id"]].collections == {"sector-energy", "members"}
 
 
-def test_withholding_propagates_through_chains() -> None:
-    amber = marked_indicator(stix2.TLP_AMBER.id, 1)
-    first = rel(2, amber["id"], amber["id"], stix2.TLP_GREEN.id)
-    second = rel(3, first["id"], first["id"], stix2.TLP_GREEN.id)
-    routing = run([amber, first, second], consent=Consent(approved=True))
-    for oid in (amber["id"], first["id"], second["id"]):
-        assert routing[oid].collections == {"sector-energy"}
+def test_withholding_propagates_through_chains_in_any_order() -> None:
+    # The chain is CLEAR (an unmarked target adds no marking), the target takes the AMBER
+    # default: each link loses members and public only once the link below it has.
+    target = marked_indicator(None, 1)
+    chain = [target]
+    for n in range(2, 6):
+        chain.append(rel(n, chain[-1]["id"], chain[-1]["id"], stix2.TLP_WHITE.id))
+    for objects in (chain, chain[::-1]):
+        routing = run(objects, consent=Consent(approved=True))
+        for obj in chain:
+            assert routing[obj["id"]].collections == {"sector-energy"}, obj["id"]
+        assert routing[chain[1]["id"]].tlp is Tlp.CLEAR
 
 
 def test_object_marked_with_a_red_marked_definition_is_withheld() -> None:
-    sealed_statement = {
+    sealed_statement: dict[str, Any] = {
         "type": "marking-definition",
         "id": "marking-definition--00000000-0000-4000-8000-00000000aaaa",
         "definition_type": "statement",
@@ -424,10 +429,11 @@ def submissions(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, set[st
             claim = draw(st.sampled_from([None, "TLP:CLEAR", "TLP:GREEN", "TLP:RED"]))
             if claim is not None:
                 obj["name"] = claim
-        markings = draw(
+        markings: list[str] = draw(
             st.lists(st.sampled_from([*OFFICIAL_IDS, *definitions, UNRESOLVED]), max_size=2)
         )
-        if markings and draw(st.booleans()):
+        granular: bool = draw(st.booleans())
+        if markings and granular:
             obj["granular_markings"] = [{"marking_ref": markings[0], "selectors": ["id"]}]
             obj["object_marking_refs"] = markings[1:]
         else:

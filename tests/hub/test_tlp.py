@@ -74,7 +74,9 @@ def tlp2_definition(marking_id: str, label: str) -> dict[str, Any]:
     }
 
 
-def statement(marking_id: str = STATEMENT_ID, text: str = "Copyright 2024 Example") -> dict:
+def statement(
+    marking_id: str = STATEMENT_ID, text: str = "Copyright 2024 Example"
+) -> dict[str, Any]:
     return {
         "type": "marking-definition",
         "spec_version": "2.1",
@@ -203,7 +205,7 @@ def test_official_tlp2_definitions_in_the_bundle_agree_with_their_ids() -> None:
     ],
     ids=["tlp1-shape", "tlp2-extension", "name-only"],
 )
-def test_forged_clear_cannot_loosen_below_the_default(definition: dict) -> None:
+def test_forged_clear_cannot_loosen_below_the_default(definition: dict[str, Any]) -> None:
     obj = indicator(1, markings=[FORGED_ID])
     assert effective_tlp([obj, definition], default=Tlp.AMBER)[obj["id"]] is Tlp.AMBER
 
@@ -230,7 +232,7 @@ def test_forged_claim_with_the_official_tlp1_shape_is_not_official() -> None:
     ],
     ids=["tlp1-shape", "tlp2-extension", "name-only"],
 )
-def test_forged_red_can_tighten(definition: dict) -> None:
+def test_forged_red_can_tighten(definition: dict[str, Any]) -> None:
     obj = indicator(1, markings=[stix2.TLP_GREEN.id, FORGED_ID])
     assert effective_tlp([obj, definition], default=Tlp.AMBER)[obj["id"]] is Tlp.RED
 
@@ -381,7 +383,7 @@ def test_relationship_to_a_red_indicator_is_red() -> None:
 def test_closure_is_transitive_through_reports() -> None:
     red = indicator(1, markings=[tlp.TLP2_RED])
     rel = relationship(2, red["id"], indicator(3)["id"], object_marking_refs=[tlp.TLP2_CLEAR])
-    report = {
+    report: dict[str, Any] = {
         "type": "report",
         "id": "report--00000000-0000-4000-8000-000000000009",
         "object_refs": [rel["id"]],
@@ -392,13 +394,13 @@ def test_closure_is_transitive_through_reports() -> None:
 
 
 def test_nested_refs_in_extensions_count() -> None:
-    red_file = {
+    red_file: dict[str, Any] = {
         "type": "file",
         "id": "file--00000000-0000-4000-8000-000000000001",
         "name": "a.exe",
         "object_marking_refs": [stix2.TLP_RED.id],
     }
-    email = {
+    email: dict[str, Any] = {
         "type": "email-message",
         "id": "email-message--00000000-0000-4000-8000-000000000002",
         "is_multipart": True,
