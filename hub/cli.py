@@ -21,7 +21,9 @@ from hub.models import AssetKind, Member, Role
 
 T = TypeVar("T")
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help=__doc__, pretty_exceptions_enable=False
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 sector_app = typer.Typer(no_args_is_help=True, help="Sectors (sharing groups).")
 member_app = typer.Typer(no_args_is_help=True, help="Member firms and their registered assets.")
@@ -380,7 +382,13 @@ def demo(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        typer.echo(f"mamori: error: {type(exc).__name__}: {exc}".splitlines()[0], err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -18,10 +17,11 @@ from hub.db import Base
 
 def script_location() -> Path:
     """Where the migrations live: the checkout's alembic/ or the installed hub.migrations."""
-    checkout = Path(__file__).resolve().parent.parent / "alembic"
+    here = Path(__file__).resolve().parent
+    checkout = here.parent / "alembic"
     if (checkout / "env.py").exists():
         return checkout
-    return Path(str(resources.files("hub.migrations")))
+    return here / "migrations"
 
 
 def alembic_config(url: str | None = None) -> Config:
