@@ -137,11 +137,12 @@ def timestamp_seconds(value: Any, path: str, out: list[Problem]) -> None:
 
 
 def compare_timestamps(
-    obj: dict[str, Any], later: str, earlier: str, strict: bool, out: list[Problem]
+    obj: dict[str, Any], later: str, earlier: str, strict: bool, out: list[Problem],
+    millis: bool = False,
 ) -> None:
     """Order two timestamp properties, by instant (stix2) and by string (stix2-validator)."""
     a, b = obj.get(later), obj.get(earlier)
-    ta, tb = parse_timestamp(a), parse_timestamp(b)
+    ta, tb = parse_timestamp(a, millis), parse_timestamp(b, millis)
     if ta is None or tb is None:
         return  # the malformed one is already reported
     ok = (ta > tb and a > b) if strict else (ta >= tb and a >= b)

@@ -8,7 +8,7 @@ from typing import Any
 from hub.validate import common as c
 from hub.validate.errors import Problem
 from hub.validate.registries import LANG_CODES
-from hub.validate.spec import DOMAIN_COMMON, TypeSpec, domain, modified_after_created
+from hub.validate.spec import DOMAIN_COMMON, TypeSpec, domain, modified_after_created_any
 
 _TLP_CREATED = "2017-01-20T00:00:00.000Z"
 # The four TLP 1.0 marking definitions are fixed objects (§7.2.1.4); anything else that
@@ -113,6 +113,7 @@ META_SPECS: dict[str, TypeSpec] = {
         "spec_version": c.fixed("2.1"),
         "created_by_ref": c.ref(("identity",)),
         "created": c.timestamp,
+        "modified": c.timestamp,
         "lang": c.lang,
         "name": c.string,
         "definition_type": c.string,
@@ -122,7 +123,7 @@ META_SPECS: dict[str, TypeSpec] = {
         "object_marking_refs": c.object_marking_refs,
         "granular_markings": c.granular_markings,
         "extensions": _marking_extensions,
-    }, ("spec_version", "created"), (_marking_body, _no_self_marking, modified_after_created)),
+    }, ("spec_version", "created"), (_marking_body, _no_self_marking, modified_after_created_any)),
     "language-content": domain("meta", {
         "object_ref": c.ref(denied=("bundle", "language-content")),
         "object_modified": c.timestamp,

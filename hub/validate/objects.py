@@ -9,7 +9,7 @@ from hub.validate.errors import Problem
 from hub.validate.meta import META_SPECS
 from hub.validate.sco import SCO_SPECS
 from hub.validate.sdo import SDO_SPECS
-from hub.validate.spec import SCO_COMMON, TypeSpec, domain, modified_after_created
+from hub.validate.spec import SCO_COMMON, TypeSpec, domain, modified_after_created_any
 from hub.validate.sro import SRO_SPECS
 
 MAX_DEPTH = 32
@@ -19,7 +19,7 @@ SPECS: dict[str, TypeSpec] = {**SDO_SPECS, **SRO_SPECS, **SCO_SPECS, **META_SPEC
 # Unknown types: stix2.parse(allow_custom=True) passes them through and stix2-validator
 # checks them against its core schema, SDO-style when they carry created/modified.
 CUSTOM_DOMAIN = domain("sdo", {}, ())
-CUSTOM_SCO = TypeSpec("sco", SCO_COMMON, (), (modified_after_created,))
+CUSTOM_SCO = TypeSpec("sco", SCO_COMMON, (), (modified_after_created_any,))
 _BOOKKEEPING = ("type", "id")
 
 

@@ -15,7 +15,7 @@ from hub.validate.spec import (
     Constraint,
     TypeSpec,
     at_least_one,
-    modified_after_created,
+    modified_after_created_any,
     order,
     requires,
 )
@@ -323,7 +323,7 @@ def sco(props: dict[str, c.Check], required: tuple[str, ...], *constraints: Cons
     merged = {**SCO_COMMON, **props}
     if extensions:
         merged["extensions"] = c.extensions(extensions)
-    return TypeSpec("sco", merged, required, (modified_after_created, *constraints))
+    return TypeSpec("sco", merged, required, (modified_after_created_any, *constraints))
 
 
 _ADDR_REFS = ("ipv4-addr", "ipv6-addr", "mac-addr", "domain-name")

@@ -45,6 +45,9 @@ SCO_COMMON: dict[str, c.Check] = {
     "object_marking_refs": c.object_marking_refs,
     "granular_markings": c.granular_markings,
     "defanged": c.boolean,
+    # Not SCO properties, but stix2-validator orders them wherever they appear.
+    "created": c.timestamp,
+    "modified": c.timestamp,
     "extensions": c.extensions(),
     "lang": c.lang,
 }
@@ -60,7 +63,12 @@ def domain(
 
 
 def modified_after_created(obj: dict[str, Any], out: list[Problem]) -> None:
-    """modified >= created (§3.2)."""
+    """modified >= created (§3.2); SDO/SRO timestamps have millisecond precision."""
+    c.compare_timestamps(obj, "modified", "created", False, out, millis=True)
+
+
+def modified_after_created_any(obj: dict[str, Any], out: list[Problem]) -> None:
+    """modified >= created where they are not the SDO common properties (SCOs, markings)."""
     c.compare_timestamps(obj, "modified", "created", False, out)
 
 
