@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from hub.validate.errors import Problem
@@ -94,18 +95,20 @@ def parse_timestamp(value: object, millis: bool = False) -> datetime | None:
     """The datetime of a STIX timestamp string, or None if stix2 or the schema would refuse it."""
     if not isinstance(value, str):
         return None
+    return _parse_timestamp(value, millis)
+
+
+@lru_cache(maxsize=8192)  # a bundle repeats the same few created/modified values
+def _parse_timestamp(value: str, millis: bool) -> datetime | None:
     m = TS_RE.match(value)
     if m is None:
         return None
-    frac = m.group(7)
+    year, month, day, hour, minute, second, frac = m.groups()
     if millis and (frac is None or len(frac) < 3):
         return None
     try:
-        return datetime(
-            int(m.group(1)), int(m.group(2)), int(m.group(3)),
-            int(m.group(4)), int(m.group(5)), int(m.group(6)),
-            int((frac or "0").ljust(6, "0")),
-        )
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                        int(frac.ljust(6, "0")) if frac else 0)
     except ValueError:
         return None
 
