@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from hub.validate import common as c
+from hub.validate import properties as p
 from hub.validate.errors import Problem
 from hub.validate.registries import LANG_CODES
 from hub.validate.spec import DOMAIN_COMMON, TypeSpec, domain, modified_after_created_any
@@ -29,10 +30,10 @@ TLP_V1: dict[str, dict[str, Any]] = {
 
 
 def _marking_extensions(value: Any, path: str, out: list[Problem]) -> None:
-    c.extensions()(value, path, out)
+    p.extensions()(value, path, out)
     if isinstance(value, dict):
         for k in value:
-            if c.EXT_NAME_RE.match(k):
+            if p.EXT_NAME_RE.match(k):
                 c.problem(out, f"{path}.{k}", "marking definitions only take extension-definition "
                           "extensions")
 
@@ -114,14 +115,14 @@ META_SPECS: dict[str, TypeSpec] = {
         "created_by_ref": c.ref(("identity",)),
         "created": c.timestamp,
         "modified": c.timestamp,
-        "lang": c.lang,
+        "lang": p.lang,
         "name": c.string,
         "definition_type": c.string,
-        "definition": lambda v, p, out: None if isinstance(v, dict) else c.problem(
-            out, p, "must be an object"),
-        "external_references": c.external_references,
-        "object_marking_refs": c.object_marking_refs,
-        "granular_markings": c.granular_markings,
+        "definition": lambda v, path, out: None if isinstance(v, dict) else c.problem(
+            out, path, "must be an object"),
+        "external_references": p.external_references,
+        "object_marking_refs": p.object_marking_refs,
+        "granular_markings": p.granular_markings,
         "extensions": _marking_extensions,
     }, ("spec_version", "created"), (_marking_body, _no_self_marking, modified_after_created_any)),
     "language-content": domain("meta", {
@@ -132,7 +133,7 @@ META_SPECS: dict[str, TypeSpec] = {
     "extension-definition": domain("meta", {
         "created_by_ref": DOMAIN_COMMON["created_by_ref"],
         "name": c.string, "description": c.string, "schema": c.string, "version": c.string,
-        "extension_types": c.list_of(c.enum(c.EXTENSION_TYPES)),
+        "extension_types": c.list_of(c.enum(p.EXTENSION_TYPES)),
         "extension_properties": c.string_list,
     }, ("created_by_ref", "name", "schema", "version", "extension_types"), _extension_properties),
 }

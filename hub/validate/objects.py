@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.validate import common as c
+from hub.validate import properties as p
 from hub.validate.errors import Problem
 from hub.validate.meta import META_SPECS
 from hub.validate.sco import SCO_SPECS
@@ -117,7 +118,7 @@ def check_object(obj: object) -> list[Problem]:
     for rule in spec.constraints:
         rule(obj, out)
     if "granular_markings" in obj:
-        c.check_selectors(obj, out)
+        p.check_selectors(obj, out)
     return out
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from hub.validate import common as c
+from hub.validate import properties as p
 from hub.validate.errors import Problem
 from hub.validate.patterns import check_pattern
 from hub.validate.spec import TypeSpec, at_least_one, domain, order, requires, together
 
 S, SL, TS = c.string, c.string_list, c.timestamp
-KCP = c.kill_chain_phases
+KCP = p.kill_chain_phases
 ANY_REFS = c.ref_list()
 SOFTWARE_REF = c.ref(("software",))
 

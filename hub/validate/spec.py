@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.validate import common as c
+from hub.validate import properties as p
 from hub.validate.errors import Problem
 
 Constraint = Callable[[dict[str, Any], list[Problem]], None]
@@ -31,25 +32,25 @@ DOMAIN_COMMON: dict[str, c.Check] = {
     "revoked": c.boolean,
     "labels": c.string_list,
     "confidence": c.integer(0, 100),
-    "lang": c.lang,
-    "external_references": c.external_references,
-    "object_marking_refs": c.object_marking_refs,
-    "granular_markings": c.granular_markings,
-    "extensions": c.extensions(),
+    "lang": p.lang,
+    "external_references": p.external_references,
+    "object_marking_refs": p.object_marking_refs,
+    "granular_markings": p.granular_markings,
+    "extensions": p.extensions(),
 }
 DOMAIN_REQUIRED = ("spec_version", "created", "modified")
 
 # Common properties of SCOs (§6.1).
 SCO_COMMON: dict[str, c.Check] = {
     "spec_version": c.fixed("2.1"),
-    "object_marking_refs": c.object_marking_refs,
-    "granular_markings": c.granular_markings,
+    "object_marking_refs": p.object_marking_refs,
+    "granular_markings": p.granular_markings,
     "defanged": c.boolean,
     # Not SCO properties, but stix2-validator orders them wherever they appear.
     "created": c.timestamp,
     "modified": c.timestamp,
-    "extensions": c.extensions(),
-    "lang": c.lang,
+    "extensions": p.extensions(),
+    "lang": p.lang,
 }
 
 
