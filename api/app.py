@@ -16,6 +16,8 @@ from starlette.responses import Response
 from api import errors, taxii
 from api.routers import admin, health, submissions
 from api.routers import audit as audit_routes
+from api.routers import consent as consent_routes
+from api.routers import review as review_routes
 from hub import audit, pipeline
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
@@ -81,6 +83,8 @@ def create_app(
     app.include_router(submissions.router)
     app.include_router(admin.router)
     app.include_router(audit_routes.router)
+    app.include_router(review_routes.router)
+    app.include_router(consent_routes.router)
     app.include_router(taxii.router)
     errors.register_renderer(taxii.PREFIX, taxii.render_error)
 

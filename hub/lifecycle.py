@@ -12,9 +12,14 @@ ALLOWED: dict[SubmissionState, frozenset[SubmissionState]] = {
     S.RECEIVED: frozenset({S.VALIDATED, S.FAILED}),
     S.VALIDATED: frozenset({S.SANITIZED, S.REJECTED, S.FAILED}),
     S.SANITIZED: frozenset({S.IN_REVIEW, S.FAILED}),
-    S.IN_REVIEW: frozenset({S.AWAITING_CONSENT, S.PUBLISHED, S.REJECTED, S.SENT_BACK}),
-    S.AWAITING_CONSENT: frozenset({S.PUBLISHED, S.WITHDRAWN, S.IN_REVIEW}),
-    S.SENT_BACK: frozenset({S.IN_REVIEW, S.WITHDRAWN}),
+    # IN_REVIEW -> IN_REVIEW: an operator's edit re-sanitizes; the member may withdraw any time
+    # before publication.
+    S.IN_REVIEW: frozenset(
+        {S.IN_REVIEW, S.AWAITING_CONSENT, S.PUBLISHED, S.REJECTED, S.SENT_BACK, S.WITHDRAWN}
+    ),
+    S.AWAITING_CONSENT: frozenset({S.PUBLISHED, S.WITHDRAWN, S.IN_REVIEW, S.REJECTED}),
+    # A member answers a send-back with a corrected body, processed again from the start.
+    S.SENT_BACK: frozenset({S.IN_REVIEW, S.WITHDRAWN, S.RECEIVED}),
     S.FAILED: frozenset({S.RECEIVED}),
     S.PUBLISHED: frozenset(),
     S.REJECTED: frozenset(),

@@ -3,6 +3,7 @@
 from hub.models.audit import AuditEntry
 from hub.models.members import Account, ApiKey, AssetKind, Member, MemberAsset, Role, Sector
 from hub.models.published import Collection, CollectionKind, PublishedObject, TaxiiStatus
+from hub.models.review import AutoConsent, PublishedObservable, SubmissionReview
 from hub.models.submissions import (
     ObjectStatus,
     Submission,
@@ -17,18 +18,21 @@ __all__ = [
     "AuditEntry",
     "ApiKey",
     "AssetKind",
+    "AutoConsent",
     "Collection",
     "CollectionKind",
     "Member",
     "MemberAsset",
     "ObjectStatus",
     "PublishedObject",
+    "PublishedObservable",
     "Role",
     "Sector",
     "Submission",
     "SubmissionBlob",
     "SubmissionEvent",
     "SubmissionObject",
+    "SubmissionReview",
     "SubmissionState",
     "TaxiiStatus",
 ]

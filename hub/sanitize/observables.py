@@ -40,6 +40,8 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
     """Apply an SCO's channel rules in place; False when the object only named the victim."""
     stix_type, rec, pol = o["type"], ctx.recorder, ctx.policy
     value = o.get("value")
+    if isinstance(value, str) and ctx.redactor.keeps(value):
+        return True
     if stix_type in ("ipv4-addr", "ipv6-addr") and isinstance(value, str):
         if is_victim_ip(value, ()) or is_victim_ip(value, ctx.profile.ip_ranges):
             rule = "private-ip" if is_victim_ip(value, ()) else "member-ip"

@@ -22,6 +22,8 @@ class MemberProfile:
     ad_domains: tuple[str, ...] = ()
     hostname_patterns: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    # Attacker values an operator confirmed: never redacted, even where a rule would match.
+    keep_values: tuple[str, ...] = ()
     policy_override: PolicyOverride | None = field(default=None, hash=False, compare=False)
 
     @property

@@ -139,6 +139,9 @@ class TextRedactor:
             re.compile(r"(?<![\w\\])(?:" + "|".join(flat) + r")\\+[^\\\s'\"]+") if flat else None)
         self.ad_word_re = (
             re.compile(r"(?<![a-z0-9])(?:" + "|".join(flat) + r")(?![a-z0-9])") if flat else None)
+        kept = [re.escape(unicodedata.normalize("NFKC", v).casefold().strip())
+                for v in profile.keep_values if v.strip()]
+        self.keep_re = _alternation(kept)
 
     def _ip_hit(self, text: str) -> str | None:
         value = re.sub(DOT, ".", text)
@@ -188,6 +191,11 @@ class TextRedactor:
             return []
         protected = [(m.start(), m.end()) for m in TOKEN_RE.finditer(folded)]
         raw = [h for h in raw if not any(h[0] < pe and ps < h[1] for ps, pe in protected)]
+        if self.keep_re is not None:
+            keep = [(m.start(), m.end()) for m in self.keep_re.finditer(folded)]
+            raw = [h for h in raw if not any(ks <= h[0] and h[1] <= ke for ks, ke in keep)]
+            if not raw:
+                return []
         raw.sort(key=lambda h: (h[0], -h[1], PRIORITY[h[2]]))
         merged: list[list[object]] = []
         for start, end, rule in raw:
@@ -218,6 +226,13 @@ class TextRedactor:
             pos = h.end
         out.append(text[pos:])
         return "".join(out), hits
+
+    def keeps(self, value: str) -> bool:
+        """True when an operator marked this exact value as attacker data that must stay."""
+        if self.keep_re is None:
+            return False
+        folded = unicodedata.normalize("NFKC", value).casefold().strip()
+        return self.keep_re.fullmatch(folded) is not None
 
     def mentions_member(self, text: str) -> bool:
         """True when text contains any victim value (cheap pre-check for patterns)."""

@@ -1,0 +1,543 @@
+"""Operator review: the queue, a submission's full picture, and every decision on it.
+
+Decisions: approve with a sharing scope (with four-eyes, a scope beyond the submitter's
+sector needs a second, different operator), reject or send back with a reason the submitter
+sees, reopen an approved submission, and edit: drop objects, add redactions the sanitizer
+missed, or keep values as attacker data. Edits are stored and replayed over the sealed
+original through the sanitizer, so ids and references stay consistent and a later edit
+never loses an earlier one. Every decision is a recorded transition and an audit entry.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from hub import audit, consent, diff, intake, lifecycle, profiles, publishing, sharing, triage
+from hub.config import Settings
+from hub.db import utcnow
+from hub.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from hub.models import (
+    Member,
+    ObjectStatus,
+    Sector,
+    Submission,
+    SubmissionBlob,
+    SubmissionObject,
+    SubmissionReview,
+    SubmissionState,
+)
+from hub.pipeline import Context
+from hub.principals import Principal
+from hub.sanitize import SectorRef, sanitize
+from hub.tlp import Tlp, effective_tlp
+
+S = SubmissionState
+# Re-reading a stored body must not fail on limits lowered since it was accepted.
+_STORED = intake.Limits(max_objects=10**9, max_depth=10**6, max_string_bytes=2**62)
+MIN_TERM = 3  # a shorter redaction term would shred unrelated words
+MAX_EDIT_VALUES = 200
+QUEUE_SCAN = 2000  # rows read at most to fill one filtered page
+
+
+@dataclass(frozen=True, slots=True)
+class Edits:
+    """Operator edits replayed on every re-sanitization."""
+
+    drop: tuple[str, ...] = ()  # original ids
+    redact: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Edits:
+        data = data or {}
+        return cls(*(tuple(data.get(k, ())) for k in ("drop", "redact", "keep")))
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"drop": list(self.drop), "redact": list(self.redact), "keep": list(self.keep)}
+
+    def merged(self, other: Edits) -> Edits:
+        return Edits(*(tuple(dict.fromkeys((*a, *b))) for a, b in
+                       ((self.drop, other.drop), (self.redact, other.redact),
+                        (self.keep, other.keep))))
+
+
+@dataclass(slots=True)
+class Approval:
+    """What an approval led to: waiting for a second operator, for consent, or published."""
+
+    submission: Submission
+    row: SubmissionReview
+    stage: str  # awaiting_second | awaiting_consent | published
+
+
+def _staff(principal: Principal) -> None:
+    if not principal.is_staff:
+        raise Forbidden("only hub operators review submissions")
+
+
+def _require(submission: Submission, *states: SubmissionState, doing: str) -> None:
+    if submission.state not in states:
+        allowed = " or ".join(s.value for s in states)
+        raise lifecycle.InvalidTransition(
+            f"submission {submission.id} is {submission.state.value}; it can be {doing} only "
+            f"when {allowed}"
+        )
+
+
+def _text(value: str, what: str) -> str:
+    value = value.strip()
+    if not value:
+        raise Unprocessable(f"{what} must not be empty")
+    return value
+
+
+# --- the sealed original and the sanitized version -------------------------------------
+
+
+async def accepted_originals(db: AsyncSession, submission: Submission) -> list[dict[str, Any]]:
+    """The original objects that passed validation, in body order (operators only)."""
+    blob = await db.get(SubmissionBlob, submission.id)
+    if blob is None:  # pragma: no cover - written with the submission
+        raise RuntimeError(f"submission {submission.id} has no stored body")
+    accepted = set(
+        await db.scalars(
+            select(SubmissionObject.position).where(
+                SubmissionObject.submission_id == submission.id,
+                SubmissionObject.status == ObjectStatus.ACCEPTED,
+            )
+        )
+    )
+    envelope = intake.parse(blob.raw, _STORED, allow_taxii_envelope=True)
+    return [o for i, o in enumerate(envelope.objects) if i in accepted and isinstance(o, dict)]
+
+
+async def _member(db: AsyncSession, member_id: str) -> Member:
+    member = await db.scalar(
+        select(Member)
+        .where(Member.id == member_id)
+        .options(selectinload(Member.assets), selectinload(Member.sector))
+    )
+    if member is None:  # pragma: no cover - a foreign key guarantees it
+        raise RuntimeError(f"no member {member_id}")
+    return member
+
+
+def _resolve_drops(
+    requested: Iterable[str], originals: Sequence[Mapping[str, Any]], mapping: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """Original ids for ids given either as the original's or as the sanitized hub id."""
+    original_ids = {str(o["id"]) for o in originals if isinstance(o.get("id"), str)}
+    by_hub: dict[str, list[str]] = {}
+    for oid, hub_id in mapping.items():
+        if hub_id is not None and oid in original_ids:
+            by_hub.setdefault(hub_id, []).append(oid)
+    out: list[str] = []
+    for ident in requested:
+        if ident in original_ids:
+            out.append(ident)
+        elif ident in by_hub:
+            out.extend(by_hub[ident])
+        else:
+            raise Unprocessable(f"{ident} is not an object of this submission")
+    return tuple(dict.fromkeys(out))
+
+
+async def resanitize(
+    db: AsyncSession, submission: Submission, edits: Edits, ctx: Context
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Run the sanitizer again over the sealed original with the operator's edits applied."""
+    originals = await accepted_originals(db, submission)
+    member = await _member(db, submission.member_id)
+    profile = profiles.profile_of(member)
+    profile = dataclasses.replace(
+        profile,
+        terms=(*profile.terms, *edits.redact),
+        keep_values=(*profile.keep_values, *edits.keep),
+    )
+    dropped = set(edits.drop)
+    kept = [o for o in originals if o.get("id") not in dropped]
+    result = sanitize(
+        kept,
+        profile,
+        ctx.policy,
+        secret=ctx.secret,
+        hub_identity=ctx.hub_identity,
+        sector=profiles.sector_of(member),
+    )
+    report = result.report.to_json()
+    for o in originals:
+        if o.get("id") in dropped:
+            report["changes"].append(
+                {"object_id": o["id"], "new_object_id": None, "path": "", "rule": "operator-drop",
+                 "before": str(o.get("type")), "after": None}
+            )
+    report["counts_by_rule"] = dict(sorted(Counter(c["rule"] for c in report["changes"]).items()))
+    blob = await db.get(SubmissionBlob, submission.id)
+    if blob is None:  # pragma: no cover
+        raise RuntimeError(f"submission {submission.id} has no stored body")
+    blob.sanitized = orjson.dumps(result.objects)
+    blob.report = report
+    return result.objects, report
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+
+def _clear_approval(row: SubmissionReview) -> None:
+    row.breadth, row.extra_sectors = None, []
+    row.approved_by = row.approved_at = row.second_by = row.second_at = None
+    row.consent = row.consent_by = row.consent_at = None
+    row.consent_cross_sector = row.consent_amber_strict = row.consent_auto = False
+
+
+async def approve(
+    db: AsyncSession,
+    operator: Principal,
+    submission_id: str,
+    scope: sharing.Scope,
+    *,
+    settings: Settings,
+    ctx: Context,
+    note: str | None = None,
+) -> Approval:
+    """Approve with a sharing scope; then consent is asked (or given by auto-consent)."""
+    _staff(operator)
+    submission = await publishing.lock_submission(db, submission_id)
+    _require(submission, S.IN_REVIEW, doing="approved")
+    member = await _member(db, submission.member_id)
+    unknown = sorted(scope.extra_sectors - await publishing.known_sectors(db))
+    if unknown:
+        raise Unprocessable(f"unknown sector(s) in the scope: {', '.join(unknown)}")
+    row = await publishing.review_row(db, submission.id)
+    now = utcnow()
+    beyond = len(sharing.scope_targets(scope, member.sector.slug)) > 1
+    same_scope = row.breadth == scope.breadth and sorted(row.extra_sectors or ()) == sorted(
+        scope.extra_sectors
+    )
+    described = _describe(scope)
+    details: dict[str, Any] = {"scope": described, "note": note}
+    if settings.four_eyes and beyond and not (row.approved_by is not None and same_scope):
+        row.breadth, row.extra_sectors = scope.breadth, sorted(scope.extra_sectors)
+        row.approved_by, row.approved_at, row.second_by, row.second_at = (
+            operator.account_id, now, None, None)
+        row.updated_at = now
+        db.add(lifecycle.move(submission, S.IN_REVIEW, actor_account_id=operator.account_id,
+                              reason=f"first approval for {described}; four-eyes: a second "
+                              "operator must confirm"))
+        await audit.record(db, actor=operator, action="review.approve",
+                           subject=f"submission:{submission.id}",
+                           details=details | {"stage": "first of two"})
+        await db.flush()
+        return Approval(submission, row, "awaiting_second")
+    if settings.four_eyes and beyond:
+        if row.approved_by == operator.account_id:
+            raise Conflict(
+                "four-eyes rule: a scope beyond the submitter's sector needs a second, "
+                "different operator's approval"
+            )
+        row.second_by, row.second_at = operator.account_id, now
+        details["stage"] = "second of two"
+    else:
+        row.breadth, row.extra_sectors = scope.breadth, sorted(scope.extra_sectors)
+        row.approved_by, row.approved_at, row.second_by, row.second_at = (
+            operator.account_id, now, None, None)
+    row.updated_at = now
+    db.add(lifecycle.move(submission, S.AWAITING_CONSENT, actor_account_id=operator.account_id,
+                          reason=f"approved for {described}" + (f": {note}" if note else "")))
+    await audit.record(db, actor=operator, action="review.approve",
+                       subject=f"submission:{submission.id}", details=details)
+    if await consent.apply_auto(db, submission, row, scope=scope, ctx=ctx,
+                                rules=publishing.Sharing.from_settings(settings)):
+        return Approval(submission, row, "published")
+    await db.flush()
+    return Approval(submission, row, "awaiting_consent")
+
+
+def _describe(scope: sharing.Scope) -> str:
+    if scope.extra_sectors:
+        return f"{scope.breadth} ({', '.join(sorted(scope.extra_sectors))})"
+    return scope.breadth
+
+
+async def _decide(
+    db: AsyncSession,
+    operator: Principal,
+    submission_id: str,
+    to: SubmissionState,
+    reason: str,
+    *,
+    action: str,
+    doing: str,
+    states: tuple[SubmissionState, ...],
+) -> Submission:
+    _staff(operator)
+    reason = _text(reason, "the reason")
+    submission = await publishing.lock_submission(db, submission_id)
+    _require(submission, *states, doing=doing)
+    row = await publishing.review_row(db, submission.id)
+    _clear_approval(row)
+    row.reason = reason
+    row.updated_at = utcnow()
+    db.add(lifecycle.move(submission, to, actor_account_id=operator.account_id, reason=reason))
+    await audit.record(db, actor=operator, action=action, subject=f"submission:{submission.id}",
+                       details={"reason": reason})
+    await db.flush()
+    return submission
+
+
+async def reject(db: AsyncSession, operator: Principal, submission_id: str, reason: str
+                 ) -> Submission:
+    """Reject for good, with a reason the submitter sees."""
+    return await _decide(db, operator, submission_id, S.REJECTED, reason, action="review.reject",
+                         doing="rejected", states=(S.IN_REVIEW, S.AWAITING_CONSENT))
+
+
+async def send_back(db: AsyncSession, operator: Principal, submission_id: str, reason: str
+                    ) -> Submission:
+    """Return to the submitter for a corrected version, with what to correct."""
+    return await _decide(db, operator, submission_id, S.SENT_BACK, reason,
+                         action="review.send_back", doing="sent back", states=(S.IN_REVIEW,))
+
+
+async def reopen(db: AsyncSession, operator: Principal, submission_id: str, reason: str
+                 ) -> Submission:
+    """Take an approved submission back into review; its approval and consent lapse."""
+    return await _decide(db, operator, submission_id, S.IN_REVIEW, reason, action="review.reopen",
+                         doing="reopened", states=(S.AWAITING_CONSENT,))
+
+
+async def edit(
+    db: AsyncSession,
+    operator: Principal,
+    submission_id: str,
+    edits: Edits,
+    *,
+    ctx: Context,
+    note: str | None = None,
+) -> Submission:
+    """Drop objects, add redactions, keep attacker values; re-sanitizes from the original."""
+    _staff(operator)
+    submission = await publishing.lock_submission(db, submission_id)
+    _require(submission, S.IN_REVIEW, doing="edited")
+    redact = tuple(dict.fromkeys(t.strip() for t in edits.redact))
+    keep = tuple(dict.fromkeys(v.strip() for v in edits.keep))
+    if short := [t for t in redact if len(t) < MIN_TERM]:
+        raise Unprocessable(f"a redaction term needs at least {MIN_TERM} characters: {short[0]!r}")
+    if any(not v for v in keep):
+        raise Unprocessable("a value to keep must not be empty")
+    if not (edits.drop or redact or keep):
+        raise Unprocessable("an edit needs something to drop, redact or keep")
+    if max(len(edits.drop), len(redact), len(keep)) > MAX_EDIT_VALUES:
+        raise Unprocessable(f"at most {MAX_EDIT_VALUES} values per kind in one edit")
+    row = await publishing.review_row(db, submission.id)
+    blob = await db.get(SubmissionBlob, submission.id)
+    originals = await accepted_originals(db, submission)
+    sanitized = publishing.sanitized_objects(blob) if blob is not None else []
+    mapping = diff.id_map((blob.report if blob else None) or {}, sanitized)
+    drop = _resolve_drops(edits.drop, originals, mapping)
+    combined = Edits.from_json(row.edits).merged(Edits(drop, redact, keep))
+    objects, report = await resanitize(db, submission, combined, ctx)
+    _clear_approval(row)
+    row.edits = combined.to_json()
+    row.updated_at = utcnow()
+    summary = (f"edited: {len(drop)} dropped, {len(redact)} redaction(s) added, "
+               f"{len(keep)} value(s) kept; {len(objects)} objects out")
+    db.add(lifecycle.move(submission, S.IN_REVIEW, actor_account_id=operator.account_id,
+                          reason=summary + (f" ({note})" if note else "")))
+    # Redaction terms are the member's own sensitive values: the audit keeps only a count.
+    await audit.record(db, actor=operator, action="review.edit",
+                       subject=f"submission:{submission.id}",
+                       details={"dropped": list(drop), "redactions_added": len(redact),
+                                "kept": list(keep), "note": note,
+                                "changes": len(report["changes"])})
+    await db.flush()
+    return submission
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Detail:
+    """Everything an operator needs to decide on one submission."""
+
+    submission: Submission
+    member: Member
+    row: SubmissionReview | None
+    original: list[dict[str, Any]]
+    sanitized: list[dict[str, Any]]
+    report: dict[str, Any]
+    diff: list[diff.ObjectDiff]
+    flags: list[triage.Flag]
+    tlp: dict[str, Tlp]
+    plan: publishing.Plan | None
+
+
+async def detail(
+    db: AsyncSession, operator: Principal, submission_id: str, *, ctx: Context,
+    rules: publishing.Sharing
+) -> Detail:
+    """The original beside the sanitized version, the report, the diff and triage flags."""
+    _staff(operator)
+    submission = await db.scalar(
+        select(Submission)
+        .where(Submission.id == submission_id)
+        .options(selectinload(Submission.objects), selectinload(Submission.events))
+    )
+    if submission is None:
+        raise NotFound(f"no submission {submission_id}")
+    member = await _member(db, submission.member_id)
+    row = await db.get(SubmissionReview, submission.id)
+    blob = await db.get(SubmissionBlob, submission.id)
+    original = await accepted_originals(db, submission) if submission.accepted_count else []
+    sanitized = publishing.sanitized_objects(blob) if blob is not None else []
+    report = (blob.report if blob is not None else None) or {"changes": [], "counts_by_rule": {}}
+    context = publishing.context_ids(ctx, SectorRef(member.sector.slug, member.sector.name))
+    intelligence = [o for o in sanitized if o.get("id") not in context]
+    plan = None
+    if row is not None and row.breadth is not None:
+        plan = await publishing.plan_for(db, submission, row, ctx=ctx, rules=rules,
+                                         consent=publishing.consent_of(row, approved=True))
+    return Detail(
+        submission=submission,
+        member=member,
+        row=row,
+        original=original,
+        sanitized=sanitized,
+        report=report,
+        diff=diff.diff(original, sanitized, diff.id_map(report, sanitized)),
+        flags=await triage.flags(db, submission.member_id, intelligence),
+        tlp=effective_tlp(intelligence, default=rules.default_tlp),
+        plan=plan,
+    )
+
+
+@dataclass(slots=True)
+class QueueItem:
+    submission: Submission
+    member_slug: str
+    sector_slug: str
+    tlp_counts: dict[str, int]
+    awaiting_second: bool
+
+
+@dataclass(slots=True)
+class QueuePage:
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
+def _encode(received_at: datetime, submission_id: str) -> str:
+    raw = f"{received_at.isoformat()}|{submission_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, submission_id = raw.split("|", 1)
+        at = datetime.fromisoformat(stamp)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest("cursor is not one this hub issued") from None
+    if at.tzinfo is None:
+        raise BadRequest("cursor is not one this hub issued")
+    return at, submission_id
+
+
+async def queue(
+    db: AsyncSession,
+    operator: Principal,
+    *,
+    ctx: Context,
+    rules: publishing.Sharing,
+    states: frozenset[SubmissionState] = frozenset({S.IN_REVIEW}),
+    sector: str | None = None,
+    member: str | None = None,
+    tlp: frozenset[Tlp] = frozenset(),
+    min_age: timedelta | None = None,
+    max_age: timedelta | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> QueuePage:
+    """Oldest first; `tlp` keeps submissions holding at least one object at one of the levels."""
+    _staff(operator)
+    now = utcnow()
+    query = (
+        select(Submission, Member.slug, Sector.slug, Sector.name, SubmissionBlob.sanitized,
+               SubmissionReview.approved_by, SubmissionReview.second_by)
+        .join(Member, Member.id == Submission.member_id)
+        .join(Sector, Sector.id == Member.sector_id)
+        .join(SubmissionBlob, SubmissionBlob.submission_id == Submission.id)
+        .outerjoin(SubmissionReview, SubmissionReview.submission_id == Submission.id)
+        .where(Submission.state.in_(states))
+    )
+    if sector is not None:
+        query = query.where(Sector.slug == sector)
+    if member is not None:
+        query = query.where(Member.slug == member)
+    if min_age is not None:
+        query = query.where(Submission.received_at <= now - min_age)
+    if max_age is not None:
+        query = query.where(Submission.received_at >= now - max_age)
+    after = _decode(cursor) if cursor is not None else None
+    items: list[QueueItem] = []
+    scanned = 0
+    last: tuple[datetime, str] | None = after
+    exhausted = False
+    while len(items) <= limit and scanned < QUEUE_SCAN:
+        page = query
+        if last is not None:
+            page = page.where(or_(Submission.received_at > last[0],
+                                  and_(Submission.received_at == last[0],
+                                       Submission.id > last[1])))
+        batch = (await db.execute(
+            page.order_by(Submission.received_at, Submission.id).limit(limit + 1)
+        )).all()
+        if not batch:
+            exhausted = True
+            break
+        for sub, member_slug, sector_slug, sector_name, body, first, second in batch:
+            scanned += 1
+            last = (sub.received_at, sub.id)
+            counts = _tlp_counts(body, ctx, rules, SectorRef(sector_slug, sector_name))
+            if tlp and not any(level.label in counts for level in tlp):
+                continue
+            items.append(QueueItem(sub, member_slug, sector_slug, counts,
+                                   first is not None and second is None
+                                   and sub.state is S.IN_REVIEW))
+            if len(items) > limit:
+                break
+        if len(batch) <= limit and len(items) <= limit:
+            exhausted = True
+            break
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = _encode(items[-1].submission.received_at, items[-1].submission.id)
+    elif not exhausted and last is not None:
+        # Scanned as far as one request may without filling the page: continue from there.
+        next_cursor = _encode(*last)
+    return QueuePage(items, next_cursor)
+
+
+def _tlp_counts(
+    body: bytes | None, ctx: Context, rules: publishing.Sharing, sector: SectorRef
+) -> dict[str, int]:
+    if not body:
+        return {}
+    context = publishing.context_ids(ctx, sector)
+    objects = [o for o in orjson.loads(body) if o.get("id") not in context]
+    levels = effective_tlp(objects, default=rules.default_tlp)
+    return dict(sorted(Counter(level.label for level in levels.values()).items()))
