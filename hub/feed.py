@@ -62,7 +62,8 @@ def selection(collection_id: str, query: ObjectQuery) -> list[ColumnElement[bool
         """Another record of the same object that also passes the per-record filters."""
         same = [_S.c.collection_id == _T.c.collection_id, _S.c.stix_id == _T.c.stix_id]
         if query.added_after is not None:
-            same.append(_S.c.date_added > query.added_after)
+            # "+ 0" keeps SQLite from probing by date_added here instead of by stix_id.
+            same.append(_S.c.date_added + 0 > query.added_after)
         if query.spec_versions is not None:
             same.append(_S.c.spec_version.in_(sorted(query.spec_versions)))
         return exists().where(*same, *terms)
