@@ -71,6 +71,8 @@ SDO_TYPES = frozenset({
     "note", "observed-data", "opinion", "report", "threat-actor", "tool", "vulnerability",
 })
 SRO_TYPES = frozenset({"relationship", "sighting"})
+# stix2 counts extension-definition as an SDO when it checks "SCO only" style references.
+SDO_LIKE_TYPES = SDO_TYPES | {"extension-definition"}
 SCO_TYPES = frozenset({
     "artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message",
     "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process",

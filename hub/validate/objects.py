@@ -74,6 +74,15 @@ def _check_type(otype: object) -> str | None:
 
 def check_object(obj: object) -> list[Problem]:
     """Every reason ``obj`` is not a valid STIX 2.1 object; [] means valid."""
+    try:
+        return check_object_unguarded(obj)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        # A checker tripped over input it did not expect: refuse the object, never the bundle.
+        return [Problem(None, f"could not be validated ({type(exc).__name__}: {exc})")]
+
+
+def check_object_unguarded(obj: object) -> list[Problem]:
+    """check_object without the safety net, so tests see a checker's own failures."""
     if not isinstance(obj, dict):
         return [Problem(None, "must be a JSON object")]
     out = _limits(obj)

@@ -263,11 +263,14 @@ def _full_check(pattern: str, version: str) -> str | None:
         return f"invalid STIX pattern: {exc}"
     if errors:
         return f"invalid STIX pattern: {errors[0]}"
-    if version != "2.1":
-        return None
+    # stix2-validator inspects every pattern with the 2.1 grammar, whatever pattern_version says.
     from stix2patterns.v21.pattern import Pattern
 
-    for obj_type, comparisons in Pattern(pattern).inspect().comparisons.items():
+    try:
+        inspected = Pattern(pattern).inspect().comparisons
+    except Exception as exc:  # noqa: BLE001 - e.g. 2.0-only syntax under the 2.1 grammar
+        return f"invalid STIX pattern: {exc}"
+    for obj_type, comparisons in inspected.items():
         if _TYPE_RE.match(obj_type.strip("-")) is None or not 3 <= len(obj_type) <= 250:
             return f"invalid STIX pattern: {obj_type!r} is not a valid object type name"
         for path, _op, _value in comparisons:

@@ -165,7 +165,7 @@ def extensions(known: dict[str, Check] | None = None) -> Check:
                     problem(out, sub, "must be an object")
                     continue
                 et = v.get("extension_type")
-                if et not in EXTENSION_TYPES:
+                if not isinstance(et, str) or et not in EXTENSION_TYPES:
                     problem(out, f"{sub}.extension_type",
                             "is required and must be one of: " + ", ".join(sorted(EXTENSION_TYPES)))
                 for ek, ev in v.items():

@@ -95,7 +95,7 @@ SDO_SPECS: dict[str, TypeSpec] = {
         "configuration_version": S, "modules": SL, "analysis_engine_version": S,
         "analysis_definition_version": S, "submitted": TS, "analysis_started": TS,
         "analysis_ended": TS, "result_name": S, "result": S,
-        "analysis_sco_refs": c.ref_list(denied=c.SDO_TYPES | c.SRO_TYPES),
+        "analysis_sco_refs": c.ref_list(denied=c.SDO_LIKE_TYPES | c.SRO_TYPES),
         "sample_ref": c.ref(("artifact", "file", "network-traffic")),
     }, ("product",), at_least_one("result", "analysis_sco_refs")),
     "note": domain("sdo", {
@@ -103,7 +103,7 @@ SDO_SPECS: dict[str, TypeSpec] = {
     }, ("content", "object_refs")),
     "observed-data": domain("sdo", {
         "first_observed": TS, "last_observed": TS, "number_observed": c.integer(1, 999999999),
-        "object_refs": c.ref_list(denied=c.SDO_TYPES),
+        "object_refs": c.ref_list(denied=c.SDO_LIKE_TYPES),
     }, ("first_observed", "last_observed", "number_observed"),
         order("last_observed", "first_observed"), _observed_data_objects),
     "opinion": domain("sdo", {

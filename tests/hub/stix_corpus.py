@@ -360,7 +360,7 @@ def broken_variants(name: str, base: Obj) -> Iterator[tuple[str, Obj]]:
         yield mut(f"spec_version={sv!r}", spec_version=sv)
     for k in _ref_props(base):
         for bad_t in ("indicator", "relationship", "marking-definition", "identity", "file",
-                      "x-custom", "bundle", "language-content"):
+                      "x-custom", "bundle", "language-content", "extension-definition"):
             r = uid(bad_t)
             yield mut(f"{k}->{bad_t}", **{k: [r] if k.endswith("_refs") else r})
         yield mut(f"{k}=malformed", **{k: ["indicator--1"] if k.endswith("_refs") else "x--1"})
