@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -57,7 +60,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(_sweeper(maker, ctx)) if background else None
+        pool = None
+        if background and settings.sanitize_processes > 0:
+            # spawn, not fork: forking a process that runs an event loop and threads is unsafe.
+            pool = ProcessPoolExecutor(
+                settings.sanitize_processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=pipeline.watch_parent,
+                initargs=(os.getpid(),),
+            )
+            app.state.pipeline = pipeline.Context.from_settings(settings, pool)
+        running = app.state.pipeline
+        sweeper = asyncio.create_task(_sweeper(maker, running)) if background else None
         try:
             yield
         finally:
@@ -65,6 +79,8 @@ def create_app(
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
             if engine is not None:
                 await engine.dispose()
 

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     public_collection: bool = False
     default_tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = "amber"
     sanitize_policy_file: Path | None = None
+    sanitize_processes: int = Field(default=1, ge=0, le=64)
     four_eyes: bool = False  # scopes beyond the submitter's sector need a second operator
 
     key_touch_seconds: int = Field(default=60, ge=0)

@@ -7,8 +7,13 @@ leaves the submission in the last committed state, and the sweep picks it up fro
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
+import time
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +33,7 @@ from hub.models import (
     SubmissionObject,
     SubmissionState,
 )
-from hub.sanitize import Policy, sanitize
+from hub.sanitize import MemberProfile, Policy, SectorRef, sanitize
 
 log = logging.getLogger("mamori.pipeline")
 
@@ -46,13 +51,29 @@ class Context:
     secret: bytes
     hub_identity: Mapping[str, Any]
     policy: Policy = field(default_factory=Policy)
+    # Sanitizing is pure and CPU-bound: in a server it runs in a process of its own so the
+    # event loop keeps answering and the second core does the work.
+    executor: Executor | None = field(default=None, compare=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Context:
+    def from_settings(cls, settings: Settings, executor: Executor | None = None) -> Context:
         policy = Policy()
         if settings.sanitize_policy_file is not None:
             policy = Policy.from_json(settings.sanitize_policy_file.read_bytes())
-        return cls(settings.secret, hub_identity(settings.hub_name), policy)
+        return cls(settings.secret, hub_identity(settings.hub_name), policy, executor)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to the sanitizer process without the pool itself.
+        return {
+            "secret": self.secret,
+            "hub_identity": self.hub_identity,
+            "policy": self.policy,
+            "executor": None,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +82,8 @@ class Outcome:
     state: SubmissionState
 
 
-async def _claim(db: AsyncSession, submission_id: str) -> Submission | None:
-    query = select(Submission).where(
-        Submission.id == submission_id, Submission.state.in_(_RESUMABLE)
-    )
+async def _claim(db: AsyncSession, submission_id: str, state: SubmissionState) -> Submission | None:
+    query = select(Submission).where(Submission.id == submission_id, Submission.state == state)
     if db.bind.dialect.name == "postgresql":
         # Several workers may race for the same submission; the loser skips it.
         query = query.with_for_update(skip_locked=True)
@@ -72,17 +91,14 @@ async def _claim(db: AsyncSession, submission_id: str) -> Submission | None:
 
 
 async def step(db: AsyncSession, submission_id: str, ctx: Context) -> Outcome | None:
-    """Move a submission one state on; None when it is not waiting (or another took it)."""
-    submission = await _claim(db, submission_id)
+    """Validate a received submission; None when it is not waiting (or another took it)."""
+    submission = await _claim(db, submission_id, S.RECEIVED)
     if submission is None:
         return None
     blob = await db.get(SubmissionBlob, submission_id)
     if blob is None:  # pragma: no cover - the blob is written in the same transaction
         raise RuntimeError(f"submission {submission_id} has no stored body")
-    if submission.state is S.RECEIVED:
-        await _validate(db, submission, blob)
-    else:
-        await _sanitize(db, submission, blob, ctx)
+    await _validate(db, submission, blob)
     await db.flush()
     return Outcome(submission_id, submission.state)
 
@@ -129,43 +145,92 @@ async def _validate(db: AsyncSession, submission: Submission, blob: SubmissionBl
         )
 
 
-async def _sanitize(
-    db: AsyncSession, submission: Submission, blob: SubmissionBlob, ctx: Context
-) -> None:
+@dataclass(frozen=True)
+class SanitizeJob:
+    """Everything the pure sanitizer needs, read in one short transaction."""
+
+    objects: list[Any]
+    profile: MemberProfile
+    sector: SectorRef
+
+
+async def sanitize_job(db: AsyncSession, submission_id: str) -> SanitizeJob | None:
+    submission = await db.scalar(
+        select(Submission).where(Submission.id == submission_id, Submission.state == S.VALIDATED)
+    )
+    if submission is None:
+        return None
+    blob = await db.get(SubmissionBlob, submission_id)
+    if blob is None:  # pragma: no cover
+        raise RuntimeError(f"submission {submission_id} has no stored body")
     envelope = intake.parse(blob.raw, _STORED, allow_taxii_envelope=True)
-    accepted_positions = set(
+    accepted = set(
         await db.scalars(
             select(SubmissionObject.position).where(
-                SubmissionObject.submission_id == submission.id,
+                SubmissionObject.submission_id == submission_id,
                 SubmissionObject.status == ObjectStatus.ACCEPTED,
             )
         )
     )
-    objects = [o for i, o in enumerate(envelope.objects) if i in accepted_positions]
     member = await db.scalar(
         select(Member)
         .where(Member.id == submission.member_id)
         .options(selectinload(Member.assets), selectinload(Member.sector))
     )
     if member is None:  # pragma: no cover - a foreign key guarantees it
-        raise RuntimeError(f"submission {submission.id} has no member")
+        raise RuntimeError(f"submission {submission_id} has no member")
+    objects = [o for i, o in enumerate(envelope.objects) if i in accepted]
+    return SanitizeJob(objects, profiles.profile_of(member), profiles.sector_of(member))
+
+
+def watch_parent(parent: int) -> None:
+    """Initializer of sanitizer processes: exit when the hub that started them is gone.
+
+    A killed hub (SIGKILL, OOM) cannot shut its pool down; without this its workers would
+    linger as orphans.
+    """
+
+    def watch() -> None:
+        # The hub's pid is passed in: a worker that finishes starting after the hub died
+        # must notice too, and by then os.getppid() no longer names the hub.
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def run_sanitizer(job: SanitizeJob, ctx: Context) -> tuple[bytes, dict[str, Any], int]:
+    """The CPU-heavy part, pure, so it can run in another process."""
     result = sanitize(
-        objects,
-        profiles.profile_of(member),
+        job.objects,
+        job.profile,
         ctx.policy,
         secret=ctx.secret,
         hub_identity=ctx.hub_identity,
-        sector=profiles.sector_of(member),
+        sector=job.sector,
     )
-    blob.sanitized = orjson.dumps(result.objects)
-    blob.report = result.report.to_json()
-    changes = len(result.report.changes)
+    return orjson.dumps(result.objects), result.report.to_json(), len(result.objects)
+
+
+async def store_sanitized(
+    db: AsyncSession, submission_id: str, sanitized: bytes, report: dict[str, Any], count: int
+) -> Outcome | None:
+    submission = await _claim(db, submission_id, S.VALIDATED)
+    if submission is None:
+        return None  # another worker finished it first
+    blob = await db.get(SubmissionBlob, submission_id)
+    if blob is None:  # pragma: no cover
+        raise RuntimeError(f"submission {submission_id} has no stored body")
+    blob.sanitized = sanitized
+    blob.report = report
+    changes = len(report.get("changes", []))
     db.add(
         lifecycle.move(
             submission,
             S.SANITIZED,
             actor_account_id=None,
-            reason=f"{len(result.objects)} objects out, {changes} changes",
+            reason=f"{count} objects out, {changes} changes",
         )
     )
     db.add(
@@ -173,6 +238,25 @@ async def _sanitize(
             submission, S.IN_REVIEW, actor_account_id=None, reason="waiting for an operator"
         )
     )
+    await db.flush()
+    return Outcome(submission_id, submission.state)
+
+
+async def sanitize_step(
+    maker: async_sessionmaker[AsyncSession], submission_id: str, ctx: Context
+) -> Outcome | None:
+    """Read, sanitize outside any transaction (in the pool when there is one), then write."""
+    async with maker() as db:
+        job = await sanitize_job(db, submission_id)
+    if job is None:
+        return None
+    if ctx.executor is None:
+        result = run_sanitizer(job, ctx)
+    else:
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(ctx.executor, run_sanitizer, job, ctx)
+    async with maker.begin() as db:
+        return await store_sanitized(db, submission_id, *result)
 
 
 async def process_in_own_transaction(
@@ -180,17 +264,15 @@ async def process_in_own_transaction(
 ) -> Outcome | None:
     """Run every step still due; an unexpected error marks the submission failed."""
     outcome = None
-    while True:
-        try:
-            async with maker.begin() as db:
-                moved = await step(db, submission_id, ctx)
-        except Exception as exc:
-            log.exception("processing failed", extra={"submission_id": submission_id})
-            await _mark_failed(maker, submission_id, exc)
-            return None
-        if moved is None:
-            return outcome
-        outcome = moved
+    try:
+        async with maker.begin() as db:
+            outcome = await step(db, submission_id, ctx)
+        moved = await sanitize_step(maker, submission_id, ctx)
+    except Exception as exc:
+        log.exception("processing failed", extra={"submission_id": submission_id})
+        await _mark_failed(maker, submission_id, exc)
+        return None
+    return moved or outcome
 
 
 async def _mark_failed(
