@@ -78,7 +78,6 @@ SCO_TYPES = frozenset({
     "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process",
     "software", "url", "user-account", "windows-registry-key", "x509-certificate",
 })
-META_TYPES = frozenset({"marking-definition", "language-content", "extension-definition"})
 
 
 def problem(out: list[Problem], path: str | None, reason: str) -> None:
@@ -211,10 +210,9 @@ def fixed(expected: str) -> Check:
     return check
 
 
-def regex(pattern: str, reason: str, search: bool = False) -> Check:
+def regex(pattern: str, reason: str) -> Check:
     """A string matching a pattern."""
-    compiled = re.compile(pattern)
-    test = compiled.search if search else compiled.match
+    test = re.compile(pattern).match
 
     def check(value: Any, path: str, out: list[Problem]) -> None:
         if not isinstance(value, str) or test(value) is None:
