@@ -33,6 +33,8 @@ _TOKEN_RE = re.compile(
 )
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _PROP_RE = re.compile(r"^[a-z0-9_]{3,250}$")
+# stix2-validator's own rule for object types named in patterns (musts.TYPE_FORMAT_RE).
+_VALIDATOR_TYPE_RE = re.compile(r"^-?[a-z0-9]+(?:-[a-z0-9]+)*-?$")
 _COMPONENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # stix2-patterns checks the value of a comparison against these when the path names a hash.
 _HASH_RE = {
@@ -271,7 +273,7 @@ def _full_check(pattern: str, version: str) -> str | None:
     except Exception as exc:  # noqa: BLE001 - e.g. 2.0-only syntax under the 2.1 grammar
         return f"invalid STIX pattern: {exc}"
     for obj_type, comparisons in inspected.items():
-        if _TYPE_RE.match(obj_type.strip("-")) is None or not 3 <= len(obj_type) <= 250:
+        if _VALIDATOR_TYPE_RE.match(obj_type) is None or not 3 <= len(obj_type) <= 250:
             return f"invalid STIX pattern: {obj_type!r} is not a valid object type name"
         for path, _op, _value in comparisons:
             prop = path[0]

@@ -292,7 +292,7 @@ _BAD_PATTERNS = [
     "[file:size > true]", "[file:name LIKE 5]", "[file:name IN ()]", "[File:name = 'a']",
     "", "[]", "[file:name = 'a' AND]", "[file:hashes.'SHA-256' = '" + MD5 + "']",
     "[file:hashes.SHA1 = '" + MD5 + "']", "[file:name = 'a'] WITHIN -5 SECONDS",
-    "[process:pid = 01]", "[file:size = 1.2.3]", "[file-:name = 'a']",
+    "[process:pid = 01]", "[file:size = 1.2.3]", "[file-:name = 'a']", "[a--:name = 'a']",
 ]
 _GOOD_PATTERNS = [
     "[file:name = 'a' AND file:size > 100]", "[file:hashes.MD5 = '" + MD5 + "']",
