@@ -6,35 +6,82 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.sanitize.patterns import PatternRedactor
+from hub.sanitize.people import PeopleRedactor
 from hub.sanitize.policy import Policy
 from hub.sanitize.profile import MemberProfile
 from hub.sanitize.report import Recorder
 from hub.sanitize.text import TOKENS, TextRedactor
 
 # TLP 1.0 (stix2 built-ins) and TLP 2.0 (OASIS extension) marking definitions: never altered.
-TLP_IDS = frozenset({
-    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
-    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
-    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
-    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
-    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
-    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
-})
+TLP_IDS = frozenset(
+    {
+        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+        "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+        "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+    }
+)
 
 # Properties that hold identifiers, timestamps, hashes or vocabulary, never free text.
-NON_TEXT_KEYS = frozenset({
-    "id", "type", "spec_version", "created", "modified", "pattern", "pattern_type",
-    "pattern_version", "hashes", "payload_bin", "lang", "encoding", "valid_from", "valid_until",
-    "first_seen", "last_seen", "first_observed", "last_observed", "published", "start", "end",
-    "number_observed", "count", "confidence", "revoked", "identity_class", "selectors",
-    "definition_type", "is_multipart", "extension_type", "version", "protocols", "src_port",
-    "dst_port", "number", "serial_number", "date", "created_time", "modified_time",
-    "accessed_time", "ctime", "mtime", "atime", "submitted", "analysis_started",
-    "analysis_ended", "result", "is_family", "schema", "relationship_type",
-})
+NON_TEXT_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "spec_version",
+        "created",
+        "modified",
+        "pattern",
+        "pattern_type",
+        "pattern_version",
+        "hashes",
+        "payload_bin",
+        "lang",
+        "encoding",
+        "valid_from",
+        "valid_until",
+        "first_seen",
+        "last_seen",
+        "first_observed",
+        "last_observed",
+        "published",
+        "start",
+        "end",
+        "number_observed",
+        "count",
+        "confidence",
+        "revoked",
+        "identity_class",
+        "selectors",
+        "definition_type",
+        "is_multipart",
+        "extension_type",
+        "version",
+        "protocols",
+        "src_port",
+        "dst_port",
+        "number",
+        "serial_number",
+        "date",
+        "created_time",
+        "modified_time",
+        "accessed_time",
+        "ctime",
+        "mtime",
+        "atime",
+        "submitted",
+        "analysis_started",
+        "analysis_ended",
+        "result",
+        "is_family",
+        "schema",
+        "relationship_type",
+    }
+)
 
 
 @dataclass
@@ -50,13 +97,25 @@ class Context:
     patterns: PatternRedactor
     recorder: Recorder = field(default_factory=Recorder)
     member_identities: set[str] = field(default_factory=set)
+    people: PeopleRedactor | None = None
 
     def redact_text(self, oid: str, path: str, text: str) -> str:
         """Free-text redaction of one string, each finding recorded."""
         new, hits = self.redactor.redact(text)
         for h in hits:
             self.recorder.add(oid, path, h.rule, h.fragment, TOKENS[h.rule])
+        if self.people is not None:
+            found = [h for h in self.people.find(new) if not self.redactor.keeps(h.fragment)]
+            for h in reversed(found):
+                new = new[: h.start] + TOKENS[h.rule] + new[h.end :]
+            for h in found:
+                self.recorder.add(oid, path, h.rule, h.fragment, TOKENS[h.rule])
         return new
+
+    def mentions_victim(self, text: str) -> bool:
+        return bool(self.redactor.find(text)) or (
+            self.people is not None and bool(self.people.find(text))
+        )
 
     def redact_tree(self, oid: str, path: str, value: Any) -> Any:
         """Free-text redaction of every string below value, keys included."""
@@ -71,7 +130,11 @@ class Context:
                 if k in NON_TEXT_KEYS or k.endswith(("_ref", "_refs")):
                     out[k] = v
                     continue
-                nk = self.redact_text(oid, f"{sub}<key>", k) if isinstance(k, str) else k
-                out[nk] = self.redact_tree(oid, sub, v)
+                if isinstance(k, str) and self.mentions_victim(k):
+                    # A redaction token is not a valid STIX dictionary key ([a-zA-Z0-9_-]):
+                    # an entry whose key names the member goes whole.
+                    self.recorder.add(oid, sub, "dictionary-key", k, None)
+                    continue
+                out[k] = self.redact_tree(oid, sub, v)
             return out
         return value

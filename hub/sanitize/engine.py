@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hub.sanitize import people
 from hub.sanitize.context import TLP_IDS, Context
 from hub.sanitize.ids import ID_CONTRIBUTING, SCO_TYPES, deterministic_sco_id, is_hub_id, mint
 from hub.sanitize.objects import is_member_identity, transform
@@ -103,6 +104,10 @@ def sanitize(objects: Sequence[Mapping[str, Any]], profile: MemberProfile, polic
     } - special
     ctx.member_identities |= {str(o["id"]) for o in objects
                               if o.get("id") not in special and is_member_identity(o, ctx)}
+    learned = people.learn(objects, redactor.email_domains, ctx.member_identities,
+                           profile.ad_domains)
+    if learned:
+        ctx.people = people.PeopleRedactor(learned)
 
     kept: dict[str, dict[str, Any]] = {}
     dropped: set[str] = set(ctx.member_identities)

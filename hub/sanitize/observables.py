@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hub.sanitize.context import Context
@@ -122,11 +123,15 @@ def _email_message(o: dict[str, Any], oid: str, ctx: Context) -> None:
         elif pol.email_headers == "redact":
             kept = []
             for i, line in enumerate(lines):
-                hits = ctx.redactor.find(line)
+                # "from <sender> by <receiver>": a hop whose sender is the member's is internal
+                # and goes; the hop from the attacker into the member's gateway stays, with
+                # the gateway redacted, since its sender address is attacker infrastructure.
+                sender = re.split(r"(?i)\bby\b", line, maxsplit=1)[0]
+                hits = ctx.redactor.find(sender)
                 if hits:
                     rec.add(oid, f"received_lines[{i}]", "internal-hop", hits[0].fragment, None)
                 else:
-                    kept.append(line)
+                    kept.append(ctx.redact_text(oid, f"received_lines[{i}]", line))
             if kept:
                 o["received_lines"] = kept
             else:

@@ -38,7 +38,7 @@ NAME_SEP = r"[\s\-_.・,]*"
 PRIORITY = {
     "email": 0, "ad-account": 1, "user-path": 2, "windows-sid": 3, "private-ip": 4,
     "member-ip": 4, "member-domain": 5, "hostname": 6, "member-name": 7, "term": 8,
-    "phone": 9,
+    "phone": 9, "person": 10,
 }
 TOKENS = {
     "email": "[REDACTED:email]", "user-path": "[REDACTED:username]",
@@ -46,6 +46,7 @@ TOKENS = {
     "member-domain": "[REDACTED:domain]", "hostname": "[REDACTED:hostname]",
     "member-name": "[REDACTED:member-name]", "term": "[REDACTED:term]",
     "phone": "[REDACTED:phone]", "ad-account": "[REDACTED:domain]\\[REDACTED:username]",
+    "person": "[REDACTED:person]",
 }
 
 
