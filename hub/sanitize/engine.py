@@ -18,8 +18,11 @@ from hub.sanitize.text import TextRedactor
 
 SECTOR_SCOPE = "mamori-sector"
 FIXED_TIME = "2020-01-01T00:00:00.000Z"
-REQUIRED_REF = {"relationship": ("source_ref", "target_ref"), "sighting": ("sighting_of_ref",),
-                "language-content": ("object_ref",)}
+REQUIRED_REF = {
+    "relationship": ("source_ref", "target_ref"),
+    "sighting": ("sighting_of_ref",),
+    "language-content": ("object_ref",),
+}
 REQUIRED_REFS = {"observed-data", "report", "grouping", "note", "opinion"}
 
 
@@ -34,17 +37,22 @@ class SanitizeResult:
 def sector_identity(sector: SectorRef, *, secret: bytes, hub_id: str) -> dict[str, Any]:
     """The sector-level identity that sightings are generalised to (stable per sector)."""
     return {
-        "type": "identity", "spec_version": "2.1",
+        "type": "identity",
+        "spec_version": "2.1",
         "id": mint(secret, SECTOR_SCOPE, f"identity--{sector.slug}"),
-        "created": FIXED_TIME, "modified": FIXED_TIME, "created_by_ref": hub_id,
-        "name": sector.name, "identity_class": "class",
+        "created": FIXED_TIME,
+        "modified": FIXED_TIME,
+        "created_by_ref": hub_id,
+        "name": sector.name,
+        "identity_class": "class",
     }
 
 
 def hub_bundle_id(bundle_id: str, profile: MemberProfile, *, secret: bytes) -> str:
     """The hub id for a submitted bundle id (kept when it is already a hub id)."""
-    return bundle_id if is_hub_id(secret, bundle_id) else mint(secret, profile.member_key,
-                                                                 bundle_id)
+    return (
+        bundle_id if is_hub_id(secret, bundle_id) else mint(secret, profile.member_key, bundle_id)
+    )
 
 
 def _walk_refs(value: Any, fn: Callable[[str], str | None]) -> Any:
@@ -85,29 +93,50 @@ def _missing_required(o: Mapping[str, Any]) -> bool:
     return t == "network-traffic" and "src_ref" not in o and "dst_ref" not in o
 
 
-def sanitize(objects: Sequence[Mapping[str, Any]], profile: MemberProfile, policy: Policy, *,
-             secret: bytes, hub_identity: Mapping[str, Any],
-             sector: SectorRef) -> SanitizeResult:
+def sanitize(
+    objects: Sequence[Mapping[str, Any]],
+    profile: MemberProfile,
+    policy: Policy,
+    *,
+    secret: bytes,
+    hub_identity: Mapping[str, Any],
+    sector: SectorRef,
+) -> SanitizeResult:
     """Remove every trace of the reporting member, keep every trace of the attacker."""
     policy = policy.merged(profile.policy_override)
     hub_id = str(hub_identity["id"])
     sector_obj = sector_identity(sector, secret=secret, hub_id=hub_id)
     redactor = TextRedactor(profile)
-    ctx = Context(profile=profile, policy=policy, secret=secret, hub_id=hub_id,
-                  sector_id=sector_obj["id"], redactor=redactor,
-                  patterns=PatternRedactor(redactor,
-                                           drop_user_accounts=policy.user_accounts == "drop"),
-                  recorder=Recorder())
+    ctx = Context(
+        profile=profile,
+        policy=policy,
+        secret=secret,
+        hub_id=hub_id,
+        sector_id=sector_obj["id"],
+        redactor=redactor,
+        patterns=PatternRedactor(redactor, drop_user_accounts=policy.user_accounts == "drop"),
+        recorder=Recorder(),
+    )
     special = {hub_id, sector_obj["id"]}
     ctx.member_identities = {
         str(o["created_by_ref"]) for o in objects if isinstance(o.get("created_by_ref"), str)
     } - special
-    ctx.member_identities |= {str(o["id"]) for o in objects
-                              if o.get("id") not in special and is_member_identity(o, ctx)}
-    learned = people.learn(objects, redactor.email_domains, ctx.member_identities,
-                           profile.ad_domains)
+    ctx.member_identities |= {
+        str(o["id"]) for o in objects if o.get("id") not in special and is_member_identity(o, ctx)
+    }
+    learned = people.learn(
+        objects, redactor.email_domains, ctx.member_identities, profile.ad_domains
+    )
     if learned:
         ctx.people = people.PeopleRedactor(learned)
+        # An identity that is nothing but one of the member's people is the member's too.
+        ctx.member_identities |= {
+            str(o["id"])
+            for o in objects
+            if o.get("type") == "identity"
+            and o.get("id") not in special
+            and people.is_only_people(str(o.get("name", "")), ctx.people)
+        }
 
     kept: dict[str, dict[str, Any]] = {}
     dropped: set[str] = set(ctx.member_identities)

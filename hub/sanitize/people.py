@@ -180,3 +180,12 @@ class PeopleRedactor:
             else:
                 spans.append([s, e])
         return [Hit(s, e, "person", text[s:e]) for s, e in spans]
+
+
+def is_only_people(text: str, redactor: PeopleRedactor) -> bool:
+    """True when nothing but learned names (and separators) is left in text."""
+    hits = redactor.find(text)
+    rest = list(text)
+    for h in hits:
+        rest[h.start : h.end] = [" "] * (h.end - h.start)
+    return bool(hits) and not re.sub(r"[\s.,・\-]+", "", "".join(rest))

@@ -68,7 +68,7 @@ class Planted:
             member_key="member-1", names=(self.name, self.jp_name),
             dns_domains=(self.domain,), email_domains=(self.email_domain,),
             ip_ranges=(ipaddress.ip_network(self.cidr),), ad_domains=(self.ad_domain,),
-            hostname_patterns=(f"{self.host_prefix}-*",), terms=(self.term, self.person))
+            hostname_patterns=(f"{self.host_prefix}-*",), terms=(self.term,))
 
     def secrets(self) -> list[str]:
         """The values whose appearance in any published byte is a leak."""
