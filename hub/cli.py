@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -18,6 +19,7 @@ from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
 from hub.errors import ConfigurationError, HubError
 from hub.models import AssetKind, Member, Role
+from hub.models.published import collection_uuid
 
 T = TypeVar("T")
 
@@ -339,23 +341,13 @@ def demo(
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(demo_data.sample_report(), ensure_ascii=False, indent=2))
     creds = {(c.role, c.member): c for c in seeded.credentials}
-    submitter = creds[("submitter", "kansai-grid")]
-    operator = creds[("operator", None)]
-    commands = {
-        "submit": (
-            f"curl -sS -X POST {base_url}/api/v1/submissions "
-            f'-H "Authorization: Bearer {submitter.key}" '
-            f'-H "Content-Type: application/stix+json;version=2.1" '
-            f"--data-binary @{report}"
-        ),
-        "status": (
-            f'curl -sS -H "Authorization: Bearer {submitter.key}" {base_url}/api/v1/submissions'
-        ),
-        "operator_queue": (
-            f'curl -sS -H "Authorization: Bearer {operator.key}" '
-            f"{base_url}/api/v1/submissions?state=validated"
-        ),
-    }
+    commands = demo_commands(
+        base_url,
+        report,
+        submitter=creds[("submitter", "kansai-grid")].key,
+        operator=creds[("operator", None)].key,
+        reader=creds[("reader", "tohoku-gas")].key,
+    )
     if as_json:
         emit(
             {
@@ -376,9 +368,44 @@ def demo(
     for c in seeded.credentials:
         typer.echo(f"  {c.role:9} {c.member or '(hub)':12} {c.key}")
     typer.echo(f"\nsample report from kansai-grid: {report}")
-    typer.echo("\nstart the hub:   mamori serve")
+    typer.echo("\nStart the hub with `mamori serve`; then, with ID the id in the receipt:")
     for name, command in commands.items():
-        typer.echo(f"{name + ':':16} {command}")
+        typer.echo(f"\n# {name.replace('_', ' ')}\n{command}")
+
+
+def demo_commands(
+    base_url: str, report: Path, *, submitter: str, operator: str, reader: str
+) -> dict[str, str]:
+    """The whole loop as curl commands: report, review, consent, read back over TAXII."""
+    energy = collection_uuid("sector-energy")
+    json_type = '-H "Content-Type: application/json"'
+
+    def curl(key: str) -> str:
+        return f'curl -sS -H "Authorization: Bearer {key}"'
+
+    return {
+        "submit (as kansai-grid)": (
+            f"{curl(submitter)} -X POST {base_url}/api/v1/submissions "
+            f'-H "Content-Type: application/stix+json;version=2.1" --data-binary @{report}'
+        ),
+        "status": f"{curl(submitter)} {base_url}/api/v1/submissions/ID",
+        "review queue (as operator)": f"{curl(operator)} {base_url}/api/v1/review/queue",
+        "approve for the sector": (
+            f"{curl(operator)} -X POST {base_url}/api/v1/review/submissions/ID/approve "
+            f"""{json_type} -d '{{"scope": {{"breadth": "sector"}}}}'"""
+        ),
+        "preview what will be published (as kansai-grid)": (
+            f"{curl(submitter)} {base_url}/api/v1/submissions/ID/preview"
+        ),
+        "consent": (
+            f"{curl(submitter)} -X POST {base_url}/api/v1/submissions/ID/consent "
+            f"""{json_type} -d '{{"decision": "approve"}}'"""
+        ),
+        "read it back over TAXII (as tohoku-gas, same sector)": (
+            f'{curl(reader)} -H "Accept: application/taxii+json;version=2.1" '
+            f"{base_url}/taxii2/mamori/collections/{energy}/objects/"
+        ),
+    }
 
 
 def main() -> None:

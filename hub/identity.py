@@ -10,12 +10,17 @@ MAMORI_NAMESPACE = uuid.UUID("6d616d6f-7269-4e00-8000-0000000000a1")
 _EPOCH = "2026-01-01T00:00:00.000Z"
 
 
+def _stable_v4(name: str) -> uuid.UUID:
+    """Derived from the name, but shaped as the UUIDv4 that STIX asks of SDO ids."""
+    return uuid.UUID(bytes=uuid.uuid5(MAMORI_NAMESPACE, "hub:" + name).bytes, version=4)
+
+
 def hub_identity(name: str) -> dict[str, Any]:
     """Stable across restarts and hosts: the id derives from the configured hub name."""
     return {
         "type": "identity",
         "spec_version": "2.1",
-        "id": f"identity--{uuid.uuid5(MAMORI_NAMESPACE, 'hub:' + name)}",
+        "id": f"identity--{_stable_v4(name)}",
         "created": _EPOCH,
         "modified": _EPOCH,
         "name": name,
