@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from hub.validate.common import BASE64_RE
+from hub.validate.common import BASE64_RE, SCO_TYPES
 
 _KEYWORDS = frozenset({
     "AND", "OR", "NOT", "FOLLOWEDBY", "LIKE", "MATCHES", "ISSUPERSET", "ISSUBSET", "EXISTS",
@@ -277,6 +277,9 @@ def _full_check(pattern: str, version: str) -> str | None:
             return f"invalid STIX pattern: {obj_type!r} is not a valid object type name"
         for path, _op, _value in comparisons:
             prop = path[0]
+            # the validator lists `id` among each STIX SCO's properties, so it passes there
+            if prop == "id" and obj_type in SCO_TYPES:
+                continue
             if not isinstance(prop, str) or _PROP_RE.match(prop) is None:
                 return f"invalid STIX pattern: {prop!r} is not a valid property name"
     return None

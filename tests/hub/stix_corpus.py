@@ -293,6 +293,7 @@ _BAD_PATTERNS = [
     "", "[]", "[file:name = 'a' AND]", "[file:hashes.'SHA-256' = '" + MD5 + "']",
     "[file:hashes.SHA1 = '" + MD5 + "']", "[file:name = 'a'] WITHIN -5 SECONDS",
     "[process:pid = 01]", "[file:size = 1.2.3]", "[file-:name = 'a']", "[a--:name = 'a']",
+    "[network-traffic:id = 'x']", "[x-acme:id = 'x']",
 ]
 _GOOD_PATTERNS = [
     "[file:name = 'a' AND file:size > 100]", "[file:hashes.MD5 = '" + MD5 + "']",
