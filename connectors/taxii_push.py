@@ -1,0 +1,235 @@
+"""TAXII push: mirror chosen collections of this hub to a peer, at least once, never above its TLP.
+
+Per (peer, local collection) the progress is the `date_added` of the last object the peer
+has acknowledged. Each run reads the collection from there in `date_added` order (every
+version), withholds what is above the peer's TLP ceiling (the strictest marking on the
+object and on what it references; unmarked counts as the hub's default), splits the rest
+into envelopes under the peer's `max_content_length`, posts them, follows each status
+resource until it is complete, and only then moves the progress on. A peer that goes away
+mid-page gets that page again later: TAXII servers take an identical re-post as a success,
+so re-delivery duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connectors import taxii_client
+from connectors.worker import Claimed, Runtime, describe
+from hub import collections, feed
+from hub.db import utcnow
+from hub.models import ConnectorPeer, PeerProgress
+from hub.taxii.cursor import Position
+from hub.taxii.filters import Endpoint, ObjectQuery, VersionSelector
+from hub.tlp import Tlp, effective_tlp
+
+log = logging.getLogger("mamori.connectors.push")
+ENVELOPE_OVERHEAD = len(b'{"objects":[]}')
+STATUS_TIMEOUT_SECONDS = 120
+
+
+class PushError(Exception):
+    """The peer did not take a page; the progress stays where it was."""
+
+
+@dataclass(slots=True)
+class CollectionPush:
+    sent: int = 0
+    withheld: int = 0
+    rejected: int = 0
+    envelopes: int = 0
+    pages: int = 0
+    last_date_added: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PushReport:
+    collections: dict[str, CollectionPush] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def outbound(
+    objects: Sequence[Mapping[str, Any]], *, ceiling: Tlp, default: Tlp
+) -> tuple[list[int], list[int]]:
+    """Positions of the objects the peer may receive, and of those withheld above its ceiling."""
+    levels = effective_tlp(objects, default=default)
+    allowed: list[int] = []
+    withheld: list[int] = []
+    for position, obj in enumerate(objects):
+        level = levels.get(str(obj.get("id")), default)
+        (allowed if level <= ceiling else withheld).append(position)
+    return allowed, withheld
+
+
+def envelopes(bodies: Sequence[bytes], max_bytes: int) -> tuple[list[bytes], list[int]]:
+    """Pack object bodies into TAXII envelopes of at most `max_bytes`; positions too big alone."""
+    out: list[bytes] = []
+    oversize: list[int] = []
+    current: list[bytes] = []
+    size = ENVELOPE_OVERHEAD
+    for position, body in enumerate(bodies):
+        if ENVELOPE_OVERHEAD + len(body) > max_bytes:
+            oversize.append(position)
+            continue
+        extra = len(body) + (1 if current else 0)
+        if current and size + extra > max_bytes:
+            out.append(b'{"objects":[' + b",".join(current) + b"]}")
+            current, size = [], ENVELOPE_OVERHEAD
+            extra = len(body)
+        current.append(body)
+        size += extra
+    if current:
+        out.append(b'{"objects":[' + b",".join(current) + b"]}")
+    return out, oversize
+
+
+def remote_of(peer: ConnectorPeer) -> taxii_client.Remote:
+    return taxii_client.Remote(
+        peer.api_root_url, peer.auth_kind, peer.username, peer.credential, peer.ca_file
+    )
+
+
+def post_envelope(
+    session: taxii_client.Session, collection_id: str, envelope: bytes
+) -> dict[str, Any]:
+    """POST one envelope and wait for its status to complete (blocking)."""
+    status = session.collection(collection_id).add_objects(
+        envelope, wait_for_completion=True, poll_interval=1, timeout=STATUS_TIMEOUT_SECONDS
+    )
+    if status.status != "complete":
+        raise PushError(f"the peer's status {status.id} is still {status.status}")
+    return {
+        "success_count": int(status.success_count or 0),
+        "failure_count": int(status.failure_count or 0),
+        "failures": list(status.failures or [])[:20],
+    }
+
+
+async def _progress(db: AsyncSession, peer_id: str, slug: str) -> PeerProgress:
+    row = await db.get(PeerProgress, (peer_id, slug))
+    if row is None:
+        row = PeerProgress(
+            peer_id=peer_id, collection_slug=slug, last_date_added=0, sent=0, withheld=0,
+            rejected=0, updated_at=utcnow(),
+        )
+        db.add(row)
+        await db.flush()
+    return row
+
+
+async def push_collection(
+    runtime: Runtime,
+    peer: ConnectorPeer,
+    session: taxii_client.Session,
+    local_slug: str,
+    remote_id: str,
+    *,
+    max_bytes: int,
+    max_pages: int | None = None,
+) -> CollectionPush:
+    """Deliver one local collection from the peer's progress to the end (or `max_pages`)."""
+    result = CollectionPush()
+    ceiling = Tlp.parse(peer.max_tlp)
+    default = Tlp.parse(runtime.settings.default_tlp)
+    query = ObjectQuery(
+        endpoint=Endpoint.OBJECTS, limit=peer.batch_size, versions=VersionSelector.every()
+    )
+    while max_pages is None or result.pages < max_pages:
+        async with runtime.maker.begin() as db:
+            collection = await collections.by_slug(db, local_slug)
+            progress = await _progress(db, peer.id, local_slug)
+            after = Position(progress.last_date_added, 0) if progress.last_date_added else None
+            page = await feed.page(db, collection.id, query, after, with_body=True)
+        if not page.rows:
+            break
+        result.pages += 1
+        bodies = [r.body or b"" for r in page.rows]
+        objects = [orjson.loads(b) for b in bodies]
+        allowed, withheld = outbound(objects, ceiling=ceiling, default=default)
+        packed, oversize = envelopes([bodies[i] for i in allowed], max_bytes)
+        sent = rejected = 0
+        for envelope in packed:
+            outcome = await asyncio.to_thread(post_envelope, session, remote_id, envelope)
+            result.envelopes += 1
+            sent += outcome["success_count"]
+            rejected += outcome["failure_count"]
+            result.failures.extend(outcome["failures"])
+        rejected += len(oversize)
+        last = page.rows[-1].date_added
+        async with runtime.maker.begin() as db:
+            progress = await _progress(db, peer.id, local_slug)
+            progress.last_date_added = max(progress.last_date_added, last)
+            progress.sent += sent
+            progress.withheld += len(withheld)
+            progress.rejected += rejected
+            progress.updated_at = utcnow()
+            row = await db.get(ConnectorPeer, peer.id)
+            if row is not None:
+                row.objects_moved += sent
+        result.sent += sent
+        result.withheld += len(withheld)
+        result.rejected += rejected
+        result.last_date_added = last
+        if not page.more:
+            break
+    return result
+
+
+async def push(runtime: Runtime, peer_id: str, *, max_pages: int | None = None) -> PushReport:
+    """One run of a peer: each mapped collection on its own (a failure skips only that one)."""
+    async with runtime.maker() as db:
+        peer = await db.get(ConnectorPeer, peer_id)
+    if peer is None:
+        raise PushError(f"no peer {peer_id}")
+    report = PushReport()
+    session = await asyncio.to_thread(taxii_client.Session, remote_of(peer))
+    try:
+        max_bytes = await asyncio.to_thread(session.max_content_length)
+        for mapping in peer.collections:
+            local, remote = mapping["local"], mapping["remote"]
+            try:
+                report.collections[local] = await push_collection(
+                    runtime, peer, session, local, remote, max_bytes=max_bytes,
+                    max_pages=max_pages,
+                )
+            except Exception as exc:
+                log.warning("push failed", extra={"peer": peer.name, "collection": local})
+                report.errors[local] = describe(exc)
+    except Exception as exc:
+        report.errors["*"] = describe(exc)
+    finally:
+        await asyncio.to_thread(session.close)
+    async with runtime.maker.begin() as db:
+        row = await db.get(ConnectorPeer, peer_id)
+        if row is not None:
+            row.last_run_at = utcnow()
+            if report.errors:
+                row.last_error = "; ".join(f"{c}: {e}" for c, e in report.errors.items())[:2000]
+            else:
+                row.last_error = None
+                row.last_success_at = row.last_run_at
+    return report
+
+
+async def run_job(runtime: Runtime, job: Claimed) -> timedelta | None:
+    """The worker's push job: None ends it (peer removed); errors make it retry with backoff."""
+    async with runtime.maker() as db:
+        peer = await db.get(ConnectorPeer, job.subject)
+    if peer is None:
+        return None
+    interval = timedelta(seconds=peer.interval_seconds)
+    if peer.paused:
+        return interval
+    report = await push(runtime, peer.id)
+    if report.errors:
+        raise PushError("; ".join(f"{c}: {e}" for c, e in report.errors.items()))
+    return interval

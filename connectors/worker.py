@@ -1,0 +1,367 @@
+"""The worker: claims due jobs under a lease, runs them, and reschedules or retries them.
+
+Claiming is one short transaction: on PostgreSQL the due rows are read `FOR UPDATE SKIP
+LOCKED`, so workers on several hosts never take the same job; on SQLite `BEGIN IMMEDIATE`
+serialises the claim. A claimed job carries a lease (owner and expiry) that a heartbeat
+extends while it runs. A worker killed mid-job stops renewing; when the lease expires the
+job is due again and another worker retries it. Completion is fenced on the lease owner, so
+a worker that lost its lease cannot overwrite the work of the one that took over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connectors import retry
+from hub import pipeline
+from hub.config import Settings
+from hub.db import utcnow
+from hub.models import ConnectorJob, JobState
+
+log = logging.getLogger("mamori.worker")
+
+PULL, PUSH, NOTIFY, DELIVER = "pull", "push", "notify", "deliver"
+NOTIFY_SUBJECT = "all"
+
+
+class WorkerSettings(BaseSettings):
+    """The worker's own knobs (prefix ``MAMORI_``), beside the hub's settings."""
+
+    model_config = SettingsConfigDict(env_prefix="MAMORI_", env_file=None, extra="ignore")
+
+    # None: run the worker inside `mamori serve` when the database is SQLite.
+    worker_in_process: bool | None = None
+    worker_poll_seconds: float = Field(default=2.0, gt=0)
+    worker_lease_seconds: int = Field(default=300, ge=5)
+    notify_seconds: int = Field(default=30, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+@dataclass
+class Runtime:
+    """What job handlers need: sessions, the hub's settings and processing context."""
+
+    maker: async_sessionmaker[AsyncSession]
+    settings: Settings
+    ctx: pipeline.Context
+    options: WorkerSettings = field(default_factory=WorkerSettings)
+    # Tests hand webhook deliveries an httpx transport instead of the network.
+    http_transport: httpx.AsyncBaseTransport | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A job this worker holds the lease on."""
+
+    id: int
+    kind: str
+    subject: str
+    recurring: bool
+    attempts: int
+    max_attempts: int
+    owner: str
+
+
+# A handler returns when a recurring job is next due (from now), or None when the job is over.
+Handler = Callable[[Runtime, Claimed], Awaitable[timedelta | None]]
+
+
+async def ensure_job(
+    db: AsyncSession,
+    kind: str,
+    subject: str,
+    *,
+    recurring: bool,
+    run_at: datetime | None = None,
+    max_attempts: int = 8,
+) -> ConnectorJob:
+    """The job for (kind, subject), created due now if missing; only flushes."""
+    query = select(ConnectorJob).where(ConnectorJob.kind == kind, ConnectorJob.subject == subject)
+    job = await db.scalar(query)
+    if job is not None:
+        return job
+    job = ConnectorJob(
+        kind=kind,
+        subject=subject,
+        recurring=recurring,
+        state=JobState.PENDING,
+        run_at=run_at or utcnow(),
+        attempts=0,
+        max_attempts=max_attempts,
+        runs=0,
+        created_at=utcnow(),
+    )
+    try:
+        async with db.begin_nested():
+            db.add(job)
+            await db.flush()
+    except IntegrityError:
+        # Another writer made it first; theirs is as good.
+        found = await db.scalar(query)
+        if found is None:  # pragma: no cover - the conflicting row exists by definition
+            raise
+        return found
+    return job
+
+
+async def wake(db: AsyncSession, kind: str, subject: str) -> None:
+    """Make a job due now (after a resume, or an admin's "run now")."""
+    await db.execute(
+        update(ConnectorJob)
+        .where(ConnectorJob.kind == kind, ConnectorJob.subject == subject)
+        .values(run_at=utcnow(), attempts=0, state=JobState.PENDING)
+    )
+
+
+async def drop_job(db: AsyncSession, kind: str, subject: str) -> None:
+    await db.execute(
+        update(ConnectorJob)
+        .where(ConnectorJob.kind == kind, ConnectorJob.subject == subject)
+        .values(state=JobState.DONE, finished_at=utcnow(), lease_owner=None, lease_until=None)
+    )
+
+
+async def claim(
+    maker: async_sessionmaker[AsyncSession],
+    owner: str,
+    *,
+    lease: timedelta,
+    limit: int = 1,
+    now: datetime | None = None,
+    kinds: frozenset[str] | None = None,
+) -> list[Claimed]:
+    """Take up to `limit` due jobs no live lease holds, and lease them to `owner`."""
+    now = now or utcnow()
+    async with maker.begin() as db:
+        query = (
+            select(ConnectorJob)
+            .where(
+                ConnectorJob.state == JobState.PENDING,
+                ConnectorJob.run_at <= now,
+                or_(ConnectorJob.lease_until.is_(None), ConnectorJob.lease_until < now),
+            )
+            .order_by(ConnectorJob.run_at, ConnectorJob.id)
+            .limit(limit)
+        )
+        if kinds is not None:
+            query = query.where(ConnectorJob.kind.in_(sorted(kinds)))
+        if db.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        jobs = list(await db.scalars(query))
+        claimed = []
+        for job in jobs:
+            job.lease_owner = owner
+            job.lease_until = now + lease
+            job.attempts += 1
+            claimed.append(
+                Claimed(job.id, job.kind, job.subject, job.recurring, job.attempts,
+                        job.max_attempts, owner)
+            )
+        return claimed
+
+
+def _held(job: Claimed) -> list[object]:
+    return [ConnectorJob.id == job.id, ConnectorJob.lease_owner == job.owner]
+
+
+async def renew(
+    maker: async_sessionmaker[AsyncSession], job: Claimed, *, lease: timedelta
+) -> bool:
+    """Extend the lease of a running job; False when another worker has taken it over."""
+    async with maker.begin() as db:
+        result = await db.execute(
+            update(ConnectorJob).where(*_held(job)).values(lease_until=utcnow() + lease)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+async def complete(
+    maker: async_sessionmaker[AsyncSession],
+    job: Claimed,
+    next_in: timedelta | None,
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """Record success: reschedule a recurring job, finish a one-shot one. Fenced on the lease."""
+    now = now or utcnow()
+    values: dict[str, object] = {
+        "lease_owner": None,
+        "lease_until": None,
+        "attempts": 0,
+        "last_error": None,
+        "runs": ConnectorJob.runs + 1,
+    }
+    if next_in is None:
+        values |= {"state": JobState.DONE, "finished_at": now}
+    else:
+        values |= {"run_at": now + next_in}
+    async with maker.begin() as db:
+        result = await db.execute(update(ConnectorJob).where(*_held(job)).values(**values))
+        return bool(getattr(result, "rowcount", 0))
+
+
+async def fail(
+    maker: async_sessionmaker[AsyncSession],
+    job: Claimed,
+    error: str,
+    *,
+    backoff: retry.Backoff = retry.DEFAULT,
+    now: datetime | None = None,
+) -> bool:
+    """Record a failure: retry after a backoff, or give a one-shot job up after its attempts."""
+    now = now or utcnow()
+    values: dict[str, object] = {
+        "lease_owner": None,
+        "lease_until": None,
+        "last_error": error[:2000],
+    }
+    if not job.recurring and job.attempts >= job.max_attempts:
+        values |= {"state": JobState.DEAD, "finished_at": now}
+    else:
+        values |= {"run_at": now + backoff.delay(job.attempts)}
+    async with maker.begin() as db:
+        result = await db.execute(update(ConnectorJob).where(*_held(job)).values(**values))
+        return bool(getattr(result, "rowcount", 0))
+
+
+def describe(exc: BaseException) -> str:
+    """One line for `last_error`: the class and the first line of the message."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:2000] if text else type(exc).__name__
+
+
+def default_handlers() -> dict[str, Handler]:
+    from connectors import taxii_pull, taxii_push, webhooks
+
+    return {
+        PULL: taxii_pull.run_job,
+        PUSH: taxii_push.run_job,
+        NOTIFY: webhooks.notify_job,
+        DELIVER: webhooks.deliver_job,
+    }
+
+
+class Worker:
+    """One worker; run as many as you like against PostgreSQL, one against SQLite."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        owner: str | None = None,
+        handlers: Mapping[str, Handler] | None = None,
+        lease: timedelta | None = None,
+        backoff: retry.Backoff = retry.DEFAULT,
+    ) -> None:
+        self.runtime = runtime
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.handlers = dict(handlers) if handlers is not None else default_handlers()
+        self.lease = lease or timedelta(seconds=runtime.options.worker_lease_seconds)
+        self.backoff = backoff
+
+    async def setup(self) -> None:
+        """Make sure the recurring notifier exists."""
+        if NOTIFY not in self.handlers:
+            return
+        async with self.runtime.maker.begin() as db:
+            await ensure_job(db, NOTIFY, NOTIFY_SUBJECT, recurring=True)
+
+    async def run_once(self, *, limit: int = 10, now: datetime | None = None) -> int:
+        """Claim and run up to `limit` due jobs, one after the other; how many ran."""
+        jobs = await claim(
+            self.runtime.maker, self.owner, lease=self.lease, limit=limit, now=now,
+            kinds=frozenset(self.handlers),
+        )
+        for job in jobs:
+            await self.execute(job, now=now)
+        return len(jobs)
+
+    async def execute(self, job: Claimed, *, now: datetime | None = None) -> None:
+        """Run one claimed job with a heartbeat, and record how it ended."""
+        handler = self.handlers[job.kind]
+        beat = asyncio.create_task(self._heartbeat(job))
+        try:
+            next_in = await handler(self.runtime, job)
+        except Exception as exc:
+            log.warning("job failed", extra={"job": job.id, "kind": job.kind,
+                                             "error": describe(exc)})
+            await fail(self.runtime.maker, job, describe(exc), backoff=self.backoff, now=now)
+            return
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+        if not await complete(self.runtime.maker, job, next_in, now=now):
+            log.warning("lease lost before the job finished", extra={"job": job.id})
+
+    async def _heartbeat(self, job: Claimed) -> None:
+        interval = max(self.lease.total_seconds() / 3, 1.0)
+        while True:
+            await asyncio.sleep(interval)
+            if not await renew(self.runtime.maker, job, lease=self.lease):
+                return
+
+    async def drain(self, *, limit: int = 100, now: datetime | None = None) -> int:
+        """Run jobs until none is due; how many ran."""
+        total = 0
+        while ran := await self.run_once(limit=limit, now=now):
+            total += ran
+        return total
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Poll for due jobs until `stop` is set; errors are logged, never fatal."""
+        await self.setup()
+        poll = self.runtime.options.worker_poll_seconds
+        while not stop.is_set():
+            try:
+                ran = await self.run_once()
+            except Exception:
+                log.exception("worker loop failed; retrying")
+                ran = 0
+            if not ran:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=poll)
+
+
+def in_process_enabled(settings: Settings, options: WorkerSettings | None = None) -> bool:
+    """Whether `mamori serve` runs the worker itself: by default only on SQLite."""
+    options = options or WorkerSettings()
+    if options.worker_in_process is None:
+        return settings.is_sqlite
+    return options.worker_in_process
+
+
+@contextlib.asynccontextmanager
+async def embedded(
+    maker: async_sessionmaker[AsyncSession], settings: Settings
+) -> AsyncIterator[None]:
+    """Run a worker inside the server process for as long as the context is open (if enabled)."""
+    options = WorkerSettings()
+    if not in_process_enabled(settings, options):
+        yield None
+        return
+    worker = Worker(Runtime(maker, settings, pipeline.Context.from_settings(settings), options))
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run_forever(stop))
+    try:
+        yield None
+    finally:
+        stop.set()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
