@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import keys, principals
 from hub.config import Settings
+from hub.db import read_sessionmaker
 from hub.errors import Forbidden, Unauthorized
 from hub.models import Role
 from hub.principals import Principal
@@ -39,10 +40,33 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-Sessionmaker = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+def get_read_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    """Sessions for read-only requests: SQLite's reader pool, which never waits for writers."""
+    return read_sessionmaker(get_sessionmaker(request))
+
+
+async def get_read_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """A read-only unit of work for GET requests; nothing is committed, the snapshot is let go."""
+    async with get_read_sessionmaker(request)() as session:
+        yield session
+
+
+# FastAPI runs plain `def` dependencies in a worker thread; these answer at once, so they
+# are coroutines to keep that round trip off every request.
+async def _settings(request: Request) -> Settings:
+    return get_settings(request)
+
+
+async def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    return get_sessionmaker(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+Sessionmaker = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 # scope="function": the commit happens before the response leaves, so a 202 means stored.
 Db = Annotated[AsyncSession, Depends(get_db, scope="function")]
+# Released before the response is sent, so the pooled connection serves the next request.
+ReadDb = Annotated[AsyncSession, Depends(get_read_db, scope="function")]
 
 
 def credentials(request: Request) -> tuple[str, str] | None:
@@ -75,17 +99,27 @@ def credentials(request: Request) -> tuple[str, str] | None:
 
 
 async def get_principal(request: Request) -> Principal:
-    """The authenticated caller, checked in a short transaction of its own."""
+    """The authenticated caller: remembered for a few seconds, else read without a write lock.
+
+    `last_used_at` is written in a short transaction of its own only when it is stale
+    (`key_touch_seconds`), so polling readers do not queue behind SQLite's one writer.
+    """
     found = credentials(request)
     if found is None:
         raise Unauthorized("authentication required: send an API key")
-    settings = get_settings(request)
-    async with get_sessionmaker(request).begin() as db:
-        principal = await principals.from_key(
-            db, *found, touch_after=timedelta(seconds=settings.key_touch_seconds)
-        )
+    key_id, secret = found
+    principal = principals.verified.get(key_id, secret)
     if principal is None:
-        raise Unauthorized("invalid or revoked API key")
+        async with get_read_sessionmaker(request)() as db:
+            known = await principals.lookup(db, key_id, secret)
+        if known is None:
+            raise Unauthorized("invalid or revoked API key")
+        principal, last_used_at = known
+        touch_after = timedelta(seconds=get_settings(request).key_touch_seconds)
+        if keys.touch_due(last_used_at, touch_after):
+            async with get_sessionmaker(request).begin() as db:
+                await keys.touch(db, key_id)
+        principals.verified.put(key_id, secret, principal)
     request.state.principal = principal
     return principal
 

@@ -85,6 +85,11 @@ async def ensure_collections(db: AsyncSession) -> int:
     return made
 
 
+async def find(db: AsyncSession, collection_id: str) -> Collection | None:
+    """The collection with this TAXII id if its row exists; reads only (see `by_id`)."""
+    return await db.get(Collection, collection_id)
+
+
 async def by_id(db: AsyncSession, collection_id: str) -> Collection | None:
     """The collection with this TAXII id, if there is one."""
     found = await db.get(Collection, collection_id)

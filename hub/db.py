@@ -1,7 +1,15 @@
-"""Engine, session factory and the declarative base; nothing connects at import time."""
+"""Engine, session factory and the declarative base; nothing connects at import time.
+
+SQLite gets two engines per database file. Writers share one connection and take the
+write lock up front (BEGIN IMMEDIATE), so they queue in the pool instead of sleeping in
+SQLite's busy handler. Readers (`read_sessionmaker`) use a small pool of their own with
+deferred, query-only transactions: in WAL mode a reader never waits for the writer nor
+holds it up, so TAXII polls run beside publishing and beside each other.
+"""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -58,6 +66,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Readers beside the one writer; more would only add threads on a 2-4 core host.
+READ_POOL_SIZE = 4
+_read_engines: weakref.WeakKeyDictionary[Any, AsyncEngine] = weakref.WeakKeyDictionary()
+_read_makers: weakref.WeakKeyDictionary[
+    async_sessionmaker[AsyncSession], async_sessionmaker[AsyncSession]
+] = weakref.WeakKeyDictionary()
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys, durable commits and real transactions."""
     if url.startswith("sqlite"):
@@ -71,7 +87,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
+def _tune_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take it over.
@@ -82,17 +98,72 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # FULL: an acknowledged submission survives a power cut, not only a process crash.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if read_only:
+            # A reader that tried to write would need a lock it never took: fail loudly.
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+
+    # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking;
+    # a deferred BEGIN only pins a WAL snapshot at the first read and never blocks.
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
+
+
+def read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for read-only work on `engine`'s database: itself, or SQLite's reader pool.
+
+    The reader pool is made once per engine and disposed with it. In-memory SQLite has no
+    second connection to the same data, and PostgreSQL's pool already reads concurrently.
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return engine
+    found = _read_engines.get(engine.sync_engine)
+    if found is None:
+        reader = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=READ_POOL_SIZE, max_overflow=0
+        )
+        _tune_sqlite(reader, read_only=True)
+        _read_engines[engine.sync_engine] = found = reader
+
+        @event.listens_for(engine.sync_engine, "engine_disposed")
+        def _dispose_readers(_engine: Any) -> None:
+            # Runs inside AsyncEngine.dispose()'s greenlet, so this sync dispose may await.
+            reader.sync_engine.dispose()
+
+    return found
 
 
 def make_sessionmaker(engine: AsyncEngine, *, audit_key: bytes) -> async_sessionmaker[AsyncSession]:
     """Sessions carry the audit chain's key, so every writer of the audit log can sign."""
     return async_sessionmaker(engine, expire_on_commit=False, info={"audit_key": audit_key})
+
+
+def read_sessionmaker(
+    maker: async_sessionmaker[AsyncSession],
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for read-only work beside `maker`'s writers (never commit them).
+
+    A maker bound to a connection rather than an engine (tests run each case inside one
+    transaction, rolled back afterwards) reads through that same connection, so it sees
+    its own uncommitted rows.
+    """
+    bind = maker.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        return maker
+    engine = read_engine(bind)
+    if engine is bind:
+        return maker
+    found = _read_makers.get(maker)
+    if found is None:
+        found = async_sessionmaker(
+            engine, expire_on_commit=False, info=dict(maker.kw.get("info") or {})
+        )
+        _read_makers[maker] = found
+    return found
 
 
 @asynccontextmanager

@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import utcnow
@@ -20,6 +24,62 @@ KEY_ID_PREFIX = "mk_"
 _SEPARATOR = "."
 # Hashing a 256-bit random secret needs no slow KDF: nothing is left to brute-force.
 _DUMMY_HASH = hashlib.sha256(b"mamori-no-such-key").hexdigest()
+
+# How long a process may keep answering for a verified key without asking the database.
+# Revoking through `revoke` forgets the key in this process at once; a revocation made by
+# another process (the CLI, another worker or host), a disabled account or a member moved
+# to another sector is honoured by every process within this many seconds.
+CACHE_SECONDS = 5.0
+CACHE_MAX_KEYS = 10_000
+
+T = TypeVar("T")
+_caches: weakref.WeakSet[VerifiedCache[object]] = weakref.WeakSet()
+
+
+class VerifiedCache(Generic[T]):
+    """Key id -> what a verified key stood for, briefly; a wrong secret never matches."""
+
+    def __init__(
+        self,
+        ttl: float = CACHE_SECONDS,
+        max_keys: int = CACHE_MAX_KEYS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.max_keys = max_keys
+        self.clock = clock
+        self._entries: dict[str, tuple[bytes, float, T]] = {}
+        _caches.add(self)  # type: ignore[arg-type]
+
+    def get(self, key_id: str, secret: str) -> T | None:
+        entry = self._entries.get(key_id)
+        if entry is None:
+            return None
+        digest, expires, value = entry
+        if self.clock() >= expires:
+            self._entries.pop(key_id, None)
+            return None
+        if not hmac.compare_digest(digest, _digest(secret)):
+            return None
+        return value
+
+    def put(self, key_id: str, secret: str, value: T) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.max_keys:
+            # Many keys at once is rare; starting over is simpler than LRU and still bounded.
+            self._entries.clear()
+        self._entries[key_id] = (_digest(secret), self.clock() + self.ttl, value)
+
+    def forget(self, key_id: str) -> None:
+        self._entries.pop(key_id, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
 
 
 @dataclass(frozen=True)
@@ -55,10 +115,8 @@ async def issue(db: AsyncSession, account: Account) -> IssuedKey:
     return IssuedKey(key_id=key_id, key=key, account_id=account.id)
 
 
-async def authenticate(
-    db: AsyncSession, key_id: str, secret: str, *, touch_after: timedelta
-) -> Account | None:
-    """The account a key belongs to, or None; the same work is done whether or not it exists."""
+async def lookup(db: AsyncSession, key_id: str, secret: str) -> tuple[ApiKey, Account] | None:
+    """The live key and its account, or None; reads only, the same work whether or not it exists."""
     row = (
         await db.execute(
             select(ApiKey, Account)
@@ -73,10 +131,30 @@ async def authenticate(
     api_key, account = row
     if api_key.revoked_at is not None or account.disabled_at is not None:
         return None
-    now = utcnow()
+    return api_key, account
+
+
+def touch_due(last_used_at: datetime | None, touch_after: timedelta) -> bool:
+    """Whether `last_used_at` is stale enough to write; once a minute is enough for audits."""
+    return last_used_at is None or utcnow() - last_used_at >= touch_after
+
+
+async def touch(db: AsyncSession, key_id: str) -> None:
+    """Record that the key was just used."""
+    await db.execute(update(ApiKey).where(ApiKey.key_id == key_id).values(last_used_at=utcnow()))
+
+
+async def authenticate(
+    db: AsyncSession, key_id: str, secret: str, *, touch_after: timedelta
+) -> Account | None:
+    """The account a key belongs to, or None; the same work is done whether or not it exists."""
+    found = await lookup(db, key_id, secret)
+    if found is None:
+        return None
+    api_key, account = found
     # Writing on every request would turn each TAXII poll into a write; once a minute is enough.
-    if api_key.last_used_at is None or now - api_key.last_used_at >= touch_after:
-        api_key.last_used_at = now
+    if touch_due(api_key.last_used_at, touch_after):
+        api_key.last_used_at = utcnow()
         await db.flush()
     return account
 
@@ -85,6 +163,8 @@ async def revoke(db: AsyncSession, key_id: str) -> ApiKey:
     api_key = await db.get(ApiKey, key_id)
     if api_key is None:
         raise NotFound(f"no API key {key_id!r}")
+    for cache in list(_caches):
+        cache.forget(key_id)
     if api_key.revoked_at is None:
         api_key.revoked_at = utcnow()
         await db.flush()

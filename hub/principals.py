@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import keys
-from hub.models import Member, Role, Sector
+from hub.models import Account, Member, Role, Sector
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +28,31 @@ class Principal:
         return self.role in (Role.OPERATOR, Role.ADMIN)
 
 
+# Verified keys of this process; see keys.CACHE_SECONDS for how fast revocation applies.
+verified: keys.VerifiedCache[Principal] = keys.VerifiedCache()
+
+
 async def from_key(
     db: AsyncSession, key_id: str, secret: str, *, touch_after: timedelta
 ) -> Principal | None:
     account = await keys.authenticate(db, key_id, secret, touch_after=touch_after)
     if account is None:
         return None
+    return await _principal(db, account)
+
+
+async def lookup(
+    db: AsyncSession, key_id: str, secret: str
+) -> tuple[Principal, datetime | None] | None:
+    """The caller a key stands for and when the key was last used, reading only."""
+    found = await keys.lookup(db, key_id, secret)
+    if found is None:
+        return None
+    api_key, account = found
+    return await _principal(db, account), api_key.last_used_at
+
+
+async def _principal(db: AsyncSession, account: Account) -> Principal:
     if account.member_id is None:
         return Principal(account.id, account.role, account.label)
     row = (

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from api.deps import Db
-from api.taxii.deps import ROOT_PATH, STIX_21, Caller, CallerDep, VisibleCollection, taxii
+from api.taxii.deps import ROOT_PATH, STIX_21, Caller, CallerDep, ReadableCollection, taxii
 from hub import collections
 from hub.models import Collection
 
@@ -39,6 +39,6 @@ async def get_collections(db: Db, caller: CallerDep) -> Response:
 
 @router.get(f"{ROOT_PATH}/collections/{{collection_id}}/")
 @router.get(f"{ROOT_PATH}/collections/{{collection_id}}", include_in_schema=False)
-async def get_collection(collection: VisibleCollection, caller: CallerDep) -> Response:
+async def get_collection(collection: ReadableCollection, caller: CallerDep) -> Response:
     """Get a Collection (TAXII 2.1 §5.2)."""
     return taxii(orjson.dumps(resource(collection, caller)))

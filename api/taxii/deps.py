@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from api.deps import Db, SettingsDep, get_principal
+from api.deps import Db, ReadDb, Sessionmaker, SettingsDep, get_principal
 from hub import access, collections
 from hub.errors import BadRequest, Forbidden, NotAcceptable, NotFound, Unauthorized
 from hub.feed import Page
@@ -86,6 +86,23 @@ async def visible_collection(db: Db, caller: CallerDep, collection_id: str) -> C
 VisibleCollection = Annotated[Collection, Depends(visible_collection)]
 
 
+async def readable_collection(
+    db: ReadDb, maker: Sessionmaker, caller: CallerDep, collection_id: str
+) -> Collection:
+    """`visible_collection` for GET routes, looked up through the request's read-only session."""
+    collection = await collections.find(db, collection_id)
+    if collection is None:
+        # A sector whose collection row does not exist yet gets it made, which is a write.
+        async with maker.begin() as writer:
+            collection = await collections.by_id(writer, collection_id)
+    if collection is None or not caller.sees(collection):
+        raise caller.not_found()
+    return collection
+
+
+ReadableCollection = Annotated[Collection, Depends(readable_collection)]
+
+
 def require_read(caller: Caller, collection: Collection) -> None:
     if not caller.can_read(collection):
         raise Forbidden("this collection is write-only for these credentials")
@@ -107,7 +124,7 @@ def query_for(
         raise BadRequest(f"invalid query parameter {exc.param}: {exc.message}") from None
 
 
-def cursor_key(request: Request, settings: SettingsDep) -> bytes:
+async def cursor_key(request: Request, settings: SettingsDep) -> bytes:
     """The `next` signing key, derived once per application from the hub secret."""
     key: bytes | None = getattr(request.app.state, "taxii_cursor_key", None)
     if key is None:

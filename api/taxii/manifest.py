@@ -6,12 +6,12 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from api.deps import Db, SettingsDep
+from api.deps import ReadDb, SettingsDep
 from api.taxii.deps import (
     ROOT_PATH,
     CallerDep,
     CursorKey,
-    VisibleCollection,
+    ReadableCollection,
     paged,
     query_for,
     require_read,
@@ -29,9 +29,9 @@ MANIFEST = f"{ROOT_PATH}/collections/{{collection_id}}/manifest"
 @router.get(MANIFEST, include_in_schema=False)
 async def get_manifest(
     request: Request,
-    db: Db,
+    db: ReadDb,
     caller: CallerDep,
-    collection: VisibleCollection,
+    collection: ReadableCollection,
     settings: SettingsDep,
     key: CursorKey,
 ) -> Response:

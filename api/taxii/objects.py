@@ -6,12 +6,13 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from starlette.responses import Response
 
 from api import body
-from api.deps import Db, Sessionmaker, SettingsDep
+from api.deps import Db, ReadDb, Sessionmaker, SettingsDep
 from api.taxii.deps import (
     NO_SUCH_OBJECT,
     ROOT_PATH,
     CallerDep,
     CursorKey,
+    ReadableCollection,
     VisibleCollection,
     paged,
     query_for,
@@ -35,9 +36,9 @@ OBJECTS = f"{ROOT_PATH}/collections/{{collection_id}}/objects"
 @router.get(OBJECTS, include_in_schema=False)
 async def get_objects(
     request: Request,
-    db: Db,
+    db: ReadDb,
     caller: CallerDep,
-    collection: VisibleCollection,
+    collection: ReadableCollection,
     settings: SettingsDep,
     key: CursorKey,
 ) -> Response:
@@ -95,9 +96,9 @@ async def add_objects(
 @router.get(f"{OBJECTS}/{{object_id}}", include_in_schema=False)
 async def get_object(
     request: Request,
-    db: Db,
+    db: ReadDb,
     caller: CallerDep,
-    collection: VisibleCollection,
+    collection: ReadableCollection,
     settings: SettingsDep,
     key: CursorKey,
     object_id: str,
@@ -106,9 +107,10 @@ async def get_object(
     require_read(caller, collection)
     query = query_for(request, settings, Endpoint.OBJECT, object_id)
     after = start_after(query, collection, key)
-    if not await feed.has_object(db, collection.id, object_id):
-        raise NotFound(NO_SUCH_OBJECT)
     page = await feed.page(db, collection.id, query, after, with_body=True)
+    # Only an empty page needs the extra probe: a filtered-out object still exists (200 {}).
+    if not page.rows and not await feed.has_object(db, collection.id, object_id):
+        raise NotFound(NO_SUCH_OBJECT)
     return paged(
         page, query, collection, key, field=b"objects", items=[r.body or b"" for r in page.rows]
     )

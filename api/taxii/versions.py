@@ -6,13 +6,13 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from api.deps import Db, SettingsDep
+from api.deps import ReadDb, SettingsDep
 from api.taxii.deps import (
     NO_SUCH_OBJECT,
     ROOT_PATH,
     CallerDep,
     CursorKey,
-    VisibleCollection,
+    ReadableCollection,
     paged,
     query_for,
     require_read,
@@ -31,9 +31,9 @@ VERSIONS = f"{ROOT_PATH}/collections/{{collection_id}}/objects/{{object_id}}/ver
 @router.get(VERSIONS, include_in_schema=False)
 async def get_object_versions(
     request: Request,
-    db: Db,
+    db: ReadDb,
     caller: CallerDep,
-    collection: VisibleCollection,
+    collection: ReadableCollection,
     settings: SettingsDep,
     key: CursorKey,
     object_id: str,
@@ -42,8 +42,8 @@ async def get_object_versions(
     require_read(caller, collection)
     query = query_for(request, settings, Endpoint.VERSIONS, object_id)
     after = start_after(query, collection, key)
-    if not await feed.has_object(db, collection.id, object_id):
-        raise NotFound(NO_SUCH_OBJECT)
     page = await feed.page(db, collection.id, query, after, with_body=False)
+    if not page.rows and not await feed.has_object(db, collection.id, object_id):
+        raise NotFound(NO_SUCH_OBJECT)
     items = [orjson.dumps(format_micros(r.version)) for r in page.rows]
     return paged(page, query, collection, key, field=b"versions", items=items)
