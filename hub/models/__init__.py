@@ -24,6 +24,7 @@ from hub.models.submissions import (
     SubmissionObject,
     SubmissionState,
 )
+from hub.models.web import SignInFailure, WebSession
 
 __all__ = [
     "AuthKind",
@@ -50,6 +51,7 @@ __all__ = [
     "PublishedObservable",
     "Role",
     "Sector",
+    "SignInFailure",
     "Submission",
     "SubmissionBlob",
     "SubmissionEvent",
@@ -57,4 +59,5 @@ __all__ = [
     "SubmissionReview",
     "SubmissionState",
     "TaxiiStatus",
+    "WebSession",
 ]
