@@ -19,10 +19,8 @@ from starlette.responses import Response
 from api import errors, taxii, web
 from api.routers import admin, health, submissions
 from api.routers import audit as audit_routes
-from api.routers import connectors as connector_routes
 from api.routers import consent as consent_routes
 from api.routers import review as review_routes
-from connectors import worker as connector_worker
 from hub import audit, pipeline
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
@@ -74,13 +72,8 @@ def create_app(
             app.state.pipeline = pipeline.Context.from_settings(settings, pool)
         running = app.state.pipeline
         sweeper = asyncio.create_task(_sweeper(maker, running)) if background else None
-        # On SQLite the connectors' worker runs in this process (see connectors.worker.embedded).
-        in_process = (
-            connector_worker.embedded(maker, settings) if background else contextlib.nullcontext()
-        )
         try:
-            async with in_process:
-                yield
+            yield
         finally:
             if sweeper is not None:
                 sweeper.cancel()
@@ -108,7 +101,6 @@ def create_app(
     app.include_router(audit_routes.router)
     app.include_router(review_routes.router)
     app.include_router(consent_routes.router)
-    app.include_router(connector_routes.router)
     app.include_router(taxii.router)
     errors.register_renderer(taxii.PREFIX, taxii.render_error)
     app.include_router(web.router)
