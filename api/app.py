@@ -16,11 +16,13 @@ from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
-from api import errors, taxii, web
+from api import errors, taxii
 from api.routers import admin, health, submissions
 from api.routers import audit as audit_routes
+from api.routers import connectors as connector_routes
 from api.routers import consent as consent_routes
 from api.routers import review as review_routes
+from connectors import worker as connector_worker
 from hub import audit, pipeline
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
@@ -72,8 +74,13 @@ def create_app(
             app.state.pipeline = pipeline.Context.from_settings(settings, pool)
         running = app.state.pipeline
         sweeper = asyncio.create_task(_sweeper(maker, running)) if background else None
+        # On SQLite the connectors' worker runs in this process (see connectors.worker.embedded).
+        in_process = (
+            connector_worker.embedded(maker, settings) if background else contextlib.nullcontext()
+        )
         try:
-            yield
+            async with in_process:
+                yield
         finally:
             if sweeper is not None:
                 sweeper.cancel()
@@ -101,11 +108,9 @@ def create_app(
     app.include_router(audit_routes.router)
     app.include_router(review_routes.router)
     app.include_router(consent_routes.router)
+    app.include_router(connector_routes.router)
     app.include_router(taxii.router)
     errors.register_renderer(taxii.PREFIX, taxii.render_error)
-    app.include_router(web.router)
-    errors.register_renderer(web.PREFIX, web.render_error)
-    app.middleware("http")(web.middleware)
 
     @app.middleware("http")
     async def _measure(

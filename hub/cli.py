@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connectors import cli as connectors_cli
 from hub import audit, members, migrate
 from hub import demo as demo_data
 from hub.config import Settings
@@ -36,6 +38,8 @@ app.add_typer(sector_app, name="sector")
 app.add_typer(member_app, name="member")
 app.add_typer(key_app, name="key")
 app.add_typer(audit_app, name="audit")
+app.add_typer(connectors_cli.app, name="connector")
+app.command("worker")(connectors_cli.worker)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -98,6 +102,10 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes")] = 1,
+    worker: Annotated[
+        bool | None,
+        typer.Option("--worker/--no-worker", help="run connectors in-process (SQLite default)"),
+    ] = None,
 ) -> None:
     """Migrate the database and run the hub; the first start prints an admin key."""
     import uvicorn
@@ -105,6 +113,9 @@ def serve(
     from hub import logs
 
     config = settings()
+    if worker is not None:
+        # Read by connectors.worker.embedded in the server process that uvicorn starts.
+        os.environ["MAMORI_WORKER_IN_PROCESS"] = "true" if worker else "false"
     if workers > 1 and config.is_sqlite:
         fail("SQLite serves one worker; use PostgreSQL (MAMORI_DATABASE_URL) for more", 2)
     issued = run(members.ensure_admin)

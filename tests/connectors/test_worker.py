@@ -7,7 +7,6 @@ import uuid
 from collections import Counter
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
