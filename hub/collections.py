@@ -90,6 +90,19 @@ async def find(db: AsyncSession, collection_id: str) -> Collection | None:
     return await db.get(Collection, collection_id)
 
 
+def detached_copy(collection: Collection) -> Collection:
+    """The same collection as an object of no session, safe to keep between requests."""
+    return Collection(
+        id=collection.id,
+        slug=collection.slug,
+        kind=collection.kind,
+        sector_id=collection.sector_id,
+        title=collection.title,
+        description=collection.description,
+        last_date_added=collection.last_date_added,
+    )
+
+
 async def by_id(db: AsyncSession, collection_id: str) -> Collection | None:
     """The collection with this TAXII id, if there is one."""
     found = await db.get(Collection, collection_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
@@ -86,15 +87,37 @@ async def visible_collection(db: Db, caller: CallerDep, collection_id: str) -> C
 VisibleCollection = Annotated[Collection, Depends(visible_collection)]
 
 
+# A collection's id, kind and sector never change (the id is derived from the slug), so GET
+# routes may reuse a looked-up row briefly; a sector deleted and re-created under the same
+# slug is seen within this many seconds.
+COLLECTION_CACHE_SECONDS = 5.0
+
+
 async def readable_collection(
-    db: ReadDb, maker: Sessionmaker, caller: CallerDep, collection_id: str
+    request: Request, db: ReadDb, maker: Sessionmaker, caller: CallerDep, collection_id: str
 ) -> Collection:
-    """`visible_collection` for GET routes, looked up through the request's read-only session."""
-    collection = await collections.find(db, collection_id)
-    if collection is None:
-        # A sector whose collection row does not exist yet gets it made, which is a write.
-        async with maker.begin() as writer:
-            collection = await collections.by_id(writer, collection_id)
+    """`visible_collection` for GET routes, through the read-only session and a short cache."""
+    cache: dict[str, tuple[float, Collection]] | None = getattr(
+        request.app.state, "taxii_collections", None
+    )
+    if cache is None:
+        cache = request.app.state.taxii_collections = {}
+    now = time.monotonic()
+    hit = cache.get(collection_id)
+    if hit is not None and hit[0] > now:
+        collection: Collection | None = hit[1]
+    else:
+        collection = await collections.find(db, collection_id)
+        if collection is None:
+            # A sector whose collection row does not exist yet gets it made, which is a write.
+            async with maker.begin() as writer:
+                collection = await collections.by_id(writer, collection_id)
+        if collection is not None:
+            if len(cache) > 10_000:  # ids come from URLs; unknown ones are never stored
+                cache.clear()
+            # A copy of its own: the loaded row belongs to this request's session.
+            collection = collections.detached_copy(collection)
+            cache[collection_id] = (now + COLLECTION_CACHE_SECONDS, collection)
     if collection is None or not caller.sees(collection):
         raise caller.not_found()
     return collection
