@@ -74,7 +74,7 @@ class Session:
             kwargs.setdefault("timeout", TIMEOUT_SECONDS)
             return original(method, url, **kwargs)
 
-        session.request = request  # type: ignore[method-assign]
+        session.request = request  # type: ignore[method-assign,assignment]
 
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.last_headers = dict(response.headers)

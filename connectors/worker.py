@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 import httpx
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -160,7 +160,7 @@ async def claim(
         )
         if kinds is not None:
             query = query.where(ConnectorJob.kind.in_(sorted(kinds)))
-        if db.bind.dialect.name == "postgresql":
+        if db.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         jobs = list(await db.scalars(query))
         claimed = []
@@ -175,7 +175,7 @@ async def claim(
         return claimed
 
 
-def _held(job: Claimed) -> list[object]:
+def _held(job: Claimed) -> list[ColumnElement[bool]]:
     return [ConnectorJob.id == job.id, ConnectorJob.lease_owner == job.owner]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taxii2client.v21 import Collection, as_pages
@@ -105,7 +106,7 @@ async def a_db(hubs: tuple[Hub, Hub]) -> AsyncIterator[async_sessionmaker[AsyncS
 
 def a_worker(hubs: tuple[Hub, Hub], maker: async_sessionmaker[AsyncSession]) -> Worker:
     settings = Settings(
-        database_url=hubs[0].process.env["MAMORI_DATABASE_URL"], secret_key=SECRET,
+        database_url=hubs[0].process.env["MAMORI_DATABASE_URL"], secret_key=SecretStr(SECRET),
         data_dir=hubs[0].process.workdir / ".mamori",
     )
     runtime = Runtime(maker, settings, pipeline.Context.from_settings(settings))

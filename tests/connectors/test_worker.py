@@ -130,7 +130,7 @@ async def test_two_workers_on_postgresql_do_each_job_exactly_once(
     subjects = await add_jobs(makers[0], kind, 150)
     done: list[tuple[str, str]] = []
 
-    def handler(owner: str):  # noqa: ANN202 - a closure per worker
+    def handler(owner: str) -> worker.Handler:
         async def run(_: Runtime, claimed: Claimed) -> timedelta | None:
             done.append((owner, claimed.subject))
             await asyncio.sleep(0)  # let the other worker interleave
