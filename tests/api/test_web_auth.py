@@ -53,7 +53,7 @@ async def test_console_pages_carry_security_headers(app: FastAPI, db: AsyncSessi
             assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
             assert r.headers["x-frame-options"] == "DENY"
             assert r.headers["x-content-type-options"] == "nosniff"
-            assert r.headers["referrer-policy"] == "no-referrer"
+            assert r.headers["referrer-policy"] == "same-origin"
             assert r.headers["cache-control"] == "no-store"
         css = await client.get(f"{CONSOLE}/static/console.css")
         assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")

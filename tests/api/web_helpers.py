@@ -10,13 +10,14 @@ import httpx
 from fastapi import FastAPI
 
 CONSOLE = "/console"
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
 def csrf_of(html: str) -> str:
-    found = _TOKEN.search(html)
-    assert found, "page has no CSRF field"
-    return found.group(1)
+    """The page's CSRF token; every form on the page must carry the same, non-empty one."""
+    found = set(_TOKEN.findall(html))
+    assert len(found) == 1 and "" not in found, f"CSRF fields on the page: {found}"
+    return found.pop()
 
 
 @asynccontextmanager
