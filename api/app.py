@@ -76,7 +76,9 @@ def create_app(
         sweeper = asyncio.create_task(_sweeper(maker, running)) if background else None
         # On SQLite the connectors' worker runs in this process (see connectors.worker.embedded).
         in_process = (
-            connector_worker.embedded(maker, settings) if background else contextlib.nullcontext()
+            connector_worker.embedded(maker, settings, running)
+            if background
+            else contextlib.nullcontext()
         )
         try:
             async with in_process:

@@ -37,6 +37,7 @@ from hub.models import (
     Sector,
     SourceMode,
     Submission,
+    SubmissionReview,
     SubmissionState,
 )
 from hub.principals import Principal
@@ -177,6 +178,13 @@ async def process_submission(
 ) -> SubmissionState | None:
     """Validate and sanitize a pulled submission, and approve it when the source is trusted."""
     await pipeline.process_in_own_transaction(runtime.maker, submission_id, runtime.ctx)
+    return await auto_approve(runtime, source, submission_id)
+
+
+async def auto_approve(
+    runtime: Runtime, source: ConnectorSource, submission_id: str
+) -> SubmissionState | None:
+    """The automatic operator's approval and the member's standing consent, when trusted."""
     async with runtime.maker.begin() as db:
         submission = await db.get(Submission, submission_id)
         if submission is None or submission.state is not SubmissionState.IN_REVIEW:
@@ -198,6 +206,28 @@ async def process_submission(
                 note=f"consented in advance by registering source {source.name}",
             )
         return submission.state
+
+
+async def approve_waiting(runtime: Runtime, source: ConnectorSource) -> int:
+    """Approve what an earlier run left in review (the sweep sanitized it, or a crash came)."""
+    if source.mode is not SourceMode.MEMBER or not source.auto_approve:
+        return 0
+    async with runtime.maker() as db:
+        waiting = list(
+            await db.scalars(
+                select(Submission.id)
+                .outerjoin(SubmissionReview, SubmissionReview.submission_id == Submission.id)
+                .where(
+                    Submission.account_id == source.account_id,
+                    Submission.state == SubmissionState.IN_REVIEW,
+                    # Only what no operator has touched: an operator's reopen or edit stands.
+                    SubmissionReview.submission_id.is_(None),
+                )
+            )
+        )
+    for submission_id in waiting:
+        await auto_approve(runtime, source, submission_id)
+    return len(waiting)
 
 
 async def pull_collection(
@@ -271,6 +301,10 @@ async def pull(
                 report.errors[collection_id] = describe(exc)
     finally:
         await asyncio.to_thread(session.close)
+    try:
+        await approve_waiting(runtime, source)
+    except Exception as exc:
+        report.errors["approval"] = describe(exc)
     async with runtime.maker.begin() as db:
         row = await db.get(ConnectorSource, source_id)
         if row is not None:

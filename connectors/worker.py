@@ -348,14 +348,20 @@ def in_process_enabled(settings: Settings, options: WorkerSettings | None = None
 
 @contextlib.asynccontextmanager
 async def embedded(
-    maker: async_sessionmaker[AsyncSession], settings: Settings
+    maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    ctx: pipeline.Context | None = None,
 ) -> AsyncIterator[None]:
-    """Run a worker inside the server process for as long as the context is open (if enabled)."""
+    """Run a worker inside the server process for as long as the context is open (if enabled).
+
+    `ctx` is the server's processing context, so pulled reports are sanitized in its pool.
+    """
     options = WorkerSettings()
     if not in_process_enabled(settings, options):
         yield None
         return
-    worker = Worker(Runtime(maker, settings, pipeline.Context.from_settings(settings), options))
+    ctx = ctx or pipeline.Context.from_settings(settings)
+    worker = Worker(Runtime(maker, settings, ctx, options))
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run_forever(stop))
     try:
