@@ -20,16 +20,17 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import taxii_client
 from connectors.worker import Claimed, Runtime, describe
 from hub import collections, feed
 from hub.db import utcnow
-from hub.models import ConnectorPeer, PeerProgress
+from hub.models import ConnectorPeer, PeerProgress, PublishedObject
 from hub.taxii.cursor import Position
 from hub.taxii.filters import Endpoint, ObjectQuery, VersionSelector
-from hub.tlp import Tlp, effective_tlp
+from hub.tlp import OFFICIAL_MARKINGS, Tlp, effective_tlp, marking_refs, references
 
 log = logging.getLogger("mamori.connectors.push")
 ENVELOPE_OVERHEAD = len(b'{"objects":[]}')
@@ -58,16 +59,54 @@ class PushReport:
 
 
 def outbound(
-    objects: Sequence[Mapping[str, Any]], *, ceiling: Tlp, default: Tlp
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    ceiling: Tlp,
+    default: Tlp,
+    context: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[list[int], list[int]]:
-    """Positions of the objects the peer may receive, and of those withheld above its ceiling."""
-    levels = effective_tlp(objects, default=default)
+    """Positions of the objects the peer may receive, and of those withheld above its ceiling.
+
+    `context` holds stored objects the page references (sent earlier or never): they decide
+    levels, as the hub's TLP rule asks, without being sent.
+    """
+    levels = effective_tlp([*objects, *context], default=default)
     allowed: list[int] = []
     withheld: list[int] = []
     for position, obj in enumerate(objects):
         level = levels.get(str(obj.get("id")), default)
         (allowed if level <= ceiling else withheld).append(position)
     return allowed, withheld
+
+
+CONTEXT_HOPS = 8  # reference chains followed beyond the page; deeper ones are vanishingly rare
+
+
+async def referenced(
+    db: AsyncSession, collection_id: str, objects: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Stored objects of the collection that the page points at or is marked with, transitively."""
+    have = {str(o.get("id")) for o in objects}
+    found: list[dict[str, Any]] = []
+    frontier: list[Mapping[str, Any]] = list(objects)
+    for _ in range(CONTEXT_HOPS):
+        wanted = {
+            ref for o in frontier for ref in (*references(o), *marking_refs(o))
+            if ref not in have and ref not in OFFICIAL_MARKINGS
+        }
+        if not wanted:
+            break
+        rows = await db.scalars(
+            select(PublishedObject.body).where(
+                PublishedObject.collection_id == collection_id,
+                PublishedObject.stix_id.in_(sorted(wanted)),
+            )
+        )
+        loaded: list[dict[str, Any]] = [orjson.loads(body) for body in rows]
+        have |= wanted
+        found.extend(loaded)
+        frontier = list(loaded)
+    return found
 
 
 def envelopes(bodies: Sequence[bytes], max_bytes: int) -> tuple[list[bytes], list[int]]:
@@ -149,12 +188,13 @@ async def push_collection(
             progress = await _progress(db, peer.id, local_slug)
             after = Position(progress.last_date_added, 0) if progress.last_date_added else None
             page = await feed.page(db, collection.id, query, after, with_body=True)
+            bodies = [r.body or b"" for r in page.rows]
+            objects = [orjson.loads(b) for b in bodies]
+            context = await referenced(db, collection.id, objects)
         if not page.rows:
             break
         result.pages += 1
-        bodies = [r.body or b"" for r in page.rows]
-        objects = [orjson.loads(b) for b in bodies]
-        allowed, withheld = outbound(objects, ceiling=ceiling, default=default)
+        allowed, withheld = outbound(objects, ceiling=ceiling, default=default, context=context)
         packed, oversize = envelopes([bodies[i] for i in allowed], max_bytes)
         sent = rejected = 0
         for envelope in packed:

@@ -269,8 +269,13 @@ async def test_a_peer_cleared_for_green_never_receives_amber(
         "relationship_type": "related-to", "source_ref": green[0]["id"],
         "target_ref": amber[0]["id"], "object_marking_refs": [TLP2_GREEN],
     }
+    filler = bulk(6, TLP2_GREEN, prefix="filler")
+    # Published pages later (batches of 5): its AMBER target was sent, or withheld, before.
+    late = pointer | {"id": f"relationship--{uuid.uuid4()}", "target_ref": amber[1]["id"]}
     async with a_db.begin() as db:
         await publish.publish(db, "sector-energy", [*green, *amber, pointer])
+        await publish.publish(db, "sector-energy", filler)
+        await publish.publish(db, "sector-energy", [late])
     peer_id = add_peer(a, b, "green-peer", "sector-energy", MEMBERS, "green")
     w = a_worker(hubs, a_db)
     report = await taxii_push.push(w.runtime, peer_id)
@@ -280,8 +285,8 @@ async def test_a_peer_cleared_for_green_never_receives_amber(
 
     received = b.bodies(MEMBERS, "tohoku-gas")
     ids = {o["id"] for o in received}
-    assert {o["id"] for o in green} <= ids
-    assert not ids & {o["id"] for o in [*amber, pointer]}
+    assert {o["id"] for o in [*green, *filler]} <= ids
+    assert not ids & {o["id"] for o in [*amber, pointer, late]}
     for obj in received:
         assert not set(obj.get("object_marking_refs", [])) & {TLP2_AMBER, TLP1_AMBER}
         assert obj.get("object_marking_refs") == [TLP2_GREEN]  # unmarked = hub default AMBER

@@ -68,6 +68,10 @@ def test_outbound_withholds_everything_above_the_ceiling() -> None:
     assert len(withheld) == 6
     allowed, _ = outbound(objects, ceiling=Tlp.AMBER_STRICT, default=Tlp.AMBER)
     assert red["id"] not in {objects[i]["id"] for i in allowed} and len(allowed) == 8
+    # A reference to something stored earlier (not in this page) still decides the level.
+    later = obj("relationship", TLP2_GREEN, source_ref=green["id"], target_ref=amber["id"])
+    allowed, withheld = outbound([later], ceiling=Tlp.GREEN, default=Tlp.AMBER, context=[amber])
+    assert (allowed, withheld) == ([], [0])
 
 
 class Upstream:
