@@ -86,7 +86,8 @@ def pairs(detail: review.Detail) -> list[Pair]:
     for d in detail.diff:
         before = originals.get(d.original_id or "", {})
         after = sanitized.get(d.sanitized_id or "", {})
-        left, right = dict(_leaves("", before)), dict(_leaves("", after))
+        left = dict(_leaves("", before)) if before else {}
+        right = dict(_leaves("", after)) if after else {}
         entries = {e.path: e for e in d.entries}
         by_path = changes.get(d.original_id or "", {})
         rows: list[Row] = []
