@@ -114,7 +114,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_hub(database_url: str, workdir: Path) -> Iterator[str]:
+def running_hub(database_url: str, workdir: Path, workers: int = 1) -> Iterator[str]:
+    """The hub under uvicorn on 127.0.0.1 with `workers` processes; yields its base URL."""
     port = free_port()
     env = os.environ | {
         "MAMORI_DATABASE_URL": database_url,
@@ -136,6 +137,8 @@ def running_hub(database_url: str, workdir: Path) -> Iterator[str]:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--workers",
+            str(workers),
         ],
         cwd=ROOT,
         env=env,
@@ -305,6 +308,9 @@ def main() -> None:
     parser.add_argument(
         "--seconds", type=float, default=10.0, help="duration of each concurrent measurement"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes for the hub (default 1)"
+    )
     parser.add_argument("--url", help="measure another TAXII 2.1 server: its API root URL")
     parser.add_argument("--collection", help="collection id on --url")
     parser.add_argument("--user")
@@ -341,17 +347,18 @@ def main() -> None:
                 else:
                     url = _fresh_postgres(pg_url)
                 collection, key, ingest = asyncio.run(seed_hub(url, n))
+                label = f"mamori-{backend}" + (f"-w{args.workers}" if args.workers > 1 else "")
                 emit(
                     {
-                        "server": f"mamori-{backend}",
+                        "server": label,
                         "objects": n,
                         "metric": "publish",
                         "objects_per_s": round(ingest, 1),
                     }
                 )
-                with running_hub(url, workdir) as base:
+                with running_hub(url, workdir, args.workers) as base:
                     target = Target(
-                        f"mamori-{backend}",
+                        label,
                         f"{base}/taxii2/mamori/collections/{collection}/",
                         {"Authorization": f"Bearer {key}"},
                         None,
