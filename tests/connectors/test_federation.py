@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,10 +75,14 @@ class Hub:
 
 def start_hub(workdir: Path, **env: str) -> Hub:
     workdir.mkdir()
-    process = HubProcess(workdir, MAMORI_LOG_LEVEL="WARNING", **env)
+    process = HubProcess(workdir, MAMORI_LOG_LEVEL="WARNING", MAMORI_SANITIZE_PROCESSES="0", **env)
     seeded = process.demo()
     keys = {(c["role"], c["member"]): c["key"] for c in seeded["credentials"]}
-    process.start()
+    try:
+        process.start()
+    except BaseException:
+        process.stop()
+        raise
     return Hub(process, keys)
 
 
@@ -86,8 +91,17 @@ def hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Hub, Hub]]:
     root = tmp_path_factory.mktemp("federation")
     # A's connectors are driven from this test (a worker over A's database); B runs its own
     # worker in-process, as `mamori serve` does on SQLite.
-    a = start_hub(root / "a", MAMORI_WORKER_IN_PROCESS="false")
-    b = start_hub(root / "b", MAMORI_WORKER_IN_PROCESS="true", MAMORI_WORKER_POLL_SECONDS="0.2")
+    with ThreadPoolExecutor(2) as pool:  # two independent hubs: start them side by side
+        started_a = pool.submit(start_hub, root / "a", MAMORI_WORKER_IN_PROCESS="false")
+        started_b = pool.submit(start_hub, root / "b", MAMORI_WORKER_IN_PROCESS="true",
+                                MAMORI_WORKER_POLL_SECONDS="0.2")
+    failed = [f.exception() for f in (started_a, started_b) if f.exception() is not None]
+    if failed:
+        for f in (started_a, started_b):
+            if f.exception() is None:
+                f.result().process.stop()
+        raise failed[0]  # type: ignore[misc]
+    a, b = started_a.result(), started_b.result()
     try:
         yield a, b
     finally:
