@@ -27,6 +27,7 @@ from hub.models import (
     ConnectorJob,
     ConnectorPeer,
     ConnectorSource,
+    Member,
     MemberWebhook,
     PeerProgress,
     Role,
@@ -335,8 +336,6 @@ async def list_webhooks(db: AsyncSession, member_slug: str | None = None) -> lis
     tuple[MemberWebhook, str]
 ]:
     """Webhooks with their member's slug."""
-    from hub.models import Member
-
     query = select(MemberWebhook, Member.slug).join(Member, Member.id == MemberWebhook.member_id)
     if member_slug is not None:
         query = query.where(Member.slug == member_slug)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taxii2client.v21 import Collection, as_pages
 
@@ -308,8 +308,6 @@ async def test_a_peer_cleared_for_green_never_receives_amber(
 
 
 async def _peer_id(db: AsyncSession, name: str) -> str:
-    from sqlalchemy import select
-
     found = await db.scalar(select(ConnectorPeer.id).where(ConnectorPeer.name == name))
     assert found is not None
     return found
