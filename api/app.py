@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
-from api import errors, taxii
+from api import errors, taxii, web
 from api.routers import admin, health, submissions
 from api.routers import audit as audit_routes
 from api.routers import connectors as connector_routes
@@ -113,6 +113,9 @@ def create_app(
     app.include_router(connector_routes.router)
     app.include_router(taxii.router)
     errors.register_renderer(taxii.PREFIX, taxii.render_error)
+    app.include_router(web.router)
+    errors.register_renderer(web.PREFIX, web.render_error)
+    app.middleware("http")(web.middleware)
 
     @app.middleware("http")
     async def _measure(
