@@ -22,18 +22,22 @@ class Page:
     next_cursor: str | None
 
 
-def _encode(received_at: datetime, submission_id: str) -> str:
+def encode_cursor(received_at: datetime, submission_id: str) -> str:
+    """An opaque keyset position in a newest-first list of submissions."""
     raw = f"{received_at.isoformat()}|{submission_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[datetime, str]:
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, submission_id = raw.split("|", 1)
-        return datetime.fromisoformat(stamp), submission_id
+        at = datetime.fromisoformat(stamp)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadRequest("cursor is not one this hub issued") from None
+    if at.tzinfo is None:
+        raise BadRequest("cursor is not one this hub issued")
+    return at, submission_id
 
 
 async def get(db: AsyncSession, principal: Principal, submission_id: str) -> Submission:
@@ -80,7 +84,7 @@ async def search(
     if until is not None:
         query = query.where(Submission.received_at < until)
     if cursor is not None:
-        at, last_id = _decode(cursor)
+        at, last_id = decode_cursor(cursor)
         query = query.where(
             or_(
                 Submission.received_at < at,
@@ -92,5 +96,5 @@ async def search(
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
-        next_cursor = _encode(items[-1].received_at, items[-1].id)
+        next_cursor = encode_cursor(items[-1].received_at, items[-1].id)
     return Page(items, next_cursor)

@@ -1,4 +1,4 @@
-"""Operator review: the queue, a submission's full picture, and every decision on it.
+"""Operator decisions on a submission: approve, reject, send back, reopen, edit.
 
 Decisions: approve with a sharing scope (with four-eyes, a scope beyond the submitter's
 sector needs a second, different operator), reject or send back with a reason the submitter
@@ -10,28 +10,24 @@ never loses an earlier one. Every decision is a recorded transition and an audit
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from hub import audit, consent, diff, intake, lifecycle, profiles, publishing, sharing, triage
+from hub import audit, consent, diff, intake, lifecycle, profiles, publishing, sharing
 from hub.config import Settings
 from hub.db import utcnow
-from hub.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from hub.errors import Conflict, Forbidden, Unprocessable
 from hub.models import (
     Member,
     ObjectStatus,
-    Sector,
     Submission,
     SubmissionBlob,
     SubmissionObject,
@@ -40,8 +36,7 @@ from hub.models import (
 )
 from hub.pipeline import Context
 from hub.principals import Principal
-from hub.sanitize import SectorRef, sanitize
-from hub.tlp import Tlp, effective_tlp
+from hub.sanitize import sanitize
 
 S = SubmissionState
 # Re-reading a stored body must not fail on limits lowered since it was accepted.
@@ -68,9 +63,16 @@ class Edits:
         return {"drop": list(self.drop), "redact": list(self.redact), "keep": list(self.keep)}
 
     def merged(self, other: Edits) -> Edits:
-        return Edits(*(tuple(dict.fromkeys((*a, *b))) for a, b in
-                       ((self.drop, other.drop), (self.redact, other.redact),
-                        (self.keep, other.keep))))
+        return Edits(
+            *(
+                tuple(dict.fromkeys((*a, *b)))
+                for a, b in (
+                    (self.drop, other.drop),
+                    (self.redact, other.redact),
+                    (self.keep, other.keep),
+                )
+            )
+        )
 
 
 @dataclass(slots=True)
@@ -180,8 +182,14 @@ async def resanitize(
     for o in originals:
         if o.get("id") in dropped:
             report["changes"].append(
-                {"object_id": o["id"], "new_object_id": None, "path": "", "rule": "operator-drop",
-                 "before": str(o.get("type")), "after": None}
+                {
+                    "object_id": o["id"],
+                    "new_object_id": None,
+                    "path": "",
+                    "rule": "operator-drop",
+                    "before": str(o.get("type")),
+                    "after": None,
+                }
             )
     report["counts_by_rule"] = dict(sorted(Counter(c["rule"] for c in report["changes"]).items()))
     blob = await db.get(SubmissionBlob, submission.id)
@@ -231,14 +239,27 @@ async def approve(
     if settings.four_eyes and beyond and not (row.approved_by is not None and same_scope):
         row.breadth, row.extra_sectors = scope.breadth, sorted(scope.extra_sectors)
         row.approved_by, row.approved_at, row.second_by, row.second_at = (
-            operator.account_id, now, None, None)
+            operator.account_id,
+            now,
+            None,
+            None,
+        )
         row.updated_at = now
-        db.add(lifecycle.move(submission, S.IN_REVIEW, actor_account_id=operator.account_id,
-                              reason=f"first approval for {described}; four-eyes: a second "
-                              "operator must confirm"))
-        await audit.record(db, actor=operator, action="review.approve",
-                           subject=f"submission:{submission.id}",
-                           details=details | {"stage": "first of two"})
+        db.add(
+            lifecycle.move(
+                submission,
+                S.IN_REVIEW,
+                actor_account_id=operator.account_id,
+                reason=f"first approval for {described}; four-eyes: a second operator must confirm",
+            )
+        )
+        await audit.record(
+            db,
+            actor=operator,
+            action="review.approve",
+            subject=f"submission:{submission.id}",
+            details=details | {"stage": "first of two"},
+        )
         await db.flush()
         return Approval(submission, row, "awaiting_second")
     if settings.four_eyes and beyond:
@@ -252,14 +273,30 @@ async def approve(
     else:
         row.breadth, row.extra_sectors = scope.breadth, sorted(scope.extra_sectors)
         row.approved_by, row.approved_at, row.second_by, row.second_at = (
-            operator.account_id, now, None, None)
+            operator.account_id,
+            now,
+            None,
+            None,
+        )
     row.updated_at = now
-    db.add(lifecycle.move(submission, S.AWAITING_CONSENT, actor_account_id=operator.account_id,
-                          reason=f"approved for {described}" + (f": {note}" if note else "")))
-    await audit.record(db, actor=operator, action="review.approve",
-                       subject=f"submission:{submission.id}", details=details)
-    if await consent.apply_auto(db, submission, row, scope=scope, ctx=ctx,
-                                rules=publishing.Sharing.from_settings(settings)):
+    db.add(
+        lifecycle.move(
+            submission,
+            S.AWAITING_CONSENT,
+            actor_account_id=operator.account_id,
+            reason=f"approved for {described}" + (f": {note}" if note else ""),
+        )
+    )
+    await audit.record(
+        db,
+        actor=operator,
+        action="review.approve",
+        subject=f"submission:{submission.id}",
+        details=details,
+    )
+    if await consent.apply_auto(
+        db, submission, row, scope=scope, ctx=ctx, rules=publishing.Sharing.from_settings(settings)
+    ):
         return Approval(submission, row, "published")
     await db.flush()
     return Approval(submission, row, "awaiting_consent")
@@ -291,31 +328,63 @@ async def _decide(
     row.reason = reason
     row.updated_at = utcnow()
     db.add(lifecycle.move(submission, to, actor_account_id=operator.account_id, reason=reason))
-    await audit.record(db, actor=operator, action=action, subject=f"submission:{submission.id}",
-                       details={"reason": reason})
+    await audit.record(
+        db,
+        actor=operator,
+        action=action,
+        subject=f"submission:{submission.id}",
+        details={"reason": reason},
+    )
     await db.flush()
     return submission
 
 
-async def reject(db: AsyncSession, operator: Principal, submission_id: str, reason: str
-                 ) -> Submission:
+async def reject(
+    db: AsyncSession, operator: Principal, submission_id: str, reason: str
+) -> Submission:
     """Reject for good, with a reason the submitter sees."""
-    return await _decide(db, operator, submission_id, S.REJECTED, reason, action="review.reject",
-                         doing="rejected", states=(S.IN_REVIEW, S.AWAITING_CONSENT))
+    return await _decide(
+        db,
+        operator,
+        submission_id,
+        S.REJECTED,
+        reason,
+        action="review.reject",
+        doing="rejected",
+        states=(S.IN_REVIEW, S.AWAITING_CONSENT),
+    )
 
 
-async def send_back(db: AsyncSession, operator: Principal, submission_id: str, reason: str
-                    ) -> Submission:
+async def send_back(
+    db: AsyncSession, operator: Principal, submission_id: str, reason: str
+) -> Submission:
     """Return to the submitter for a corrected version, with what to correct."""
-    return await _decide(db, operator, submission_id, S.SENT_BACK, reason,
-                         action="review.send_back", doing="sent back", states=(S.IN_REVIEW,))
+    return await _decide(
+        db,
+        operator,
+        submission_id,
+        S.SENT_BACK,
+        reason,
+        action="review.send_back",
+        doing="sent back",
+        states=(S.IN_REVIEW,),
+    )
 
 
-async def reopen(db: AsyncSession, operator: Principal, submission_id: str, reason: str
-                 ) -> Submission:
+async def reopen(
+    db: AsyncSession, operator: Principal, submission_id: str, reason: str
+) -> Submission:
     """Take an approved submission back into review; its approval and consent lapse."""
-    return await _decide(db, operator, submission_id, S.IN_REVIEW, reason, action="review.reopen",
-                         doing="reopened", states=(S.AWAITING_CONSENT,))
+    return await _decide(
+        db,
+        operator,
+        submission_id,
+        S.IN_REVIEW,
+        reason,
+        action="review.reopen",
+        doing="reopened",
+        states=(S.AWAITING_CONSENT,),
+    )
 
 
 async def edit(
@@ -352,192 +421,34 @@ async def edit(
     _clear_approval(row)
     row.edits = combined.to_json()
     row.updated_at = utcnow()
-    summary = (f"edited: {len(drop)} dropped, {len(redact)} redaction(s) added, "
-               f"{len(keep)} value(s) kept; {len(objects)} objects out")
-    db.add(lifecycle.move(submission, S.IN_REVIEW, actor_account_id=operator.account_id,
-                          reason=summary + (f" ({note})" if note else "")))
+    summary = (
+        f"edited: {len(drop)} dropped, {len(redact)} redaction(s) added, "
+        f"{len(keep)} value(s) kept; {len(objects)} objects out"
+    )
+    db.add(
+        lifecycle.move(
+            submission,
+            S.IN_REVIEW,
+            actor_account_id=operator.account_id,
+            reason=summary + (f" ({note})" if note else ""),
+        )
+    )
     # Redaction terms are the member's own sensitive values: the audit keeps only a count.
-    await audit.record(db, actor=operator, action="review.edit",
-                       subject=f"submission:{submission.id}",
-                       details={"dropped": list(drop), "redactions_added": len(redact),
-                                "kept": list(keep), "note": note,
-                                "changes": len(report["changes"])})
+    await audit.record(
+        db,
+        actor=operator,
+        action="review.edit",
+        subject=f"submission:{submission.id}",
+        details={
+            "dropped": list(drop),
+            "redactions_added": len(redact),
+            "kept": list(keep),
+            "note": note,
+            "changes": len(report["changes"]),
+        },
+    )
     await db.flush()
     return submission
 
 
 # --- reading -----------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Detail:
-    """Everything an operator needs to decide on one submission."""
-
-    submission: Submission
-    member: Member
-    row: SubmissionReview | None
-    original: list[dict[str, Any]]
-    sanitized: list[dict[str, Any]]
-    report: dict[str, Any]
-    diff: list[diff.ObjectDiff]
-    flags: list[triage.Flag]
-    tlp: dict[str, Tlp]
-    plan: publishing.Plan | None
-
-
-async def detail(
-    db: AsyncSession, operator: Principal, submission_id: str, *, ctx: Context,
-    rules: publishing.Sharing
-) -> Detail:
-    """The original beside the sanitized version, the report, the diff and triage flags."""
-    _staff(operator)
-    submission = await db.scalar(
-        select(Submission)
-        .where(Submission.id == submission_id)
-        .options(selectinload(Submission.objects), selectinload(Submission.events))
-    )
-    if submission is None:
-        raise NotFound(f"no submission {submission_id}")
-    member = await _member(db, submission.member_id)
-    row = await db.get(SubmissionReview, submission.id)
-    blob = await db.get(SubmissionBlob, submission.id)
-    original = await accepted_originals(db, submission) if submission.accepted_count else []
-    sanitized = publishing.sanitized_objects(blob) if blob is not None else []
-    report = (blob.report if blob is not None else None) or {"changes": [], "counts_by_rule": {}}
-    context = publishing.context_ids(ctx, SectorRef(member.sector.slug, member.sector.name))
-    intelligence = [o for o in sanitized if o.get("id") not in context]
-    plan = None
-    if row is not None and row.breadth is not None:
-        plan = await publishing.plan_for(db, submission, row, ctx=ctx, rules=rules,
-                                         consent=publishing.consent_of(row, approved=True))
-    return Detail(
-        submission=submission,
-        member=member,
-        row=row,
-        original=original,
-        sanitized=sanitized,
-        report=report,
-        diff=diff.diff(original, sanitized, diff.id_map(report, sanitized)),
-        flags=await triage.flags(db, submission.member_id, intelligence),
-        tlp=effective_tlp(intelligence, default=rules.default_tlp),
-        plan=plan,
-    )
-
-
-@dataclass(slots=True)
-class QueueItem:
-    submission: Submission
-    member_slug: str
-    sector_slug: str
-    tlp_counts: dict[str, int]
-    awaiting_second: bool
-
-
-@dataclass(slots=True)
-class QueuePage:
-    items: list[QueueItem]
-    next_cursor: str | None
-
-
-def _encode(received_at: datetime, submission_id: str) -> str:
-    raw = f"{received_at.isoformat()}|{submission_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, submission_id = raw.split("|", 1)
-        at = datetime.fromisoformat(stamp)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadRequest("cursor is not one this hub issued") from None
-    if at.tzinfo is None:
-        raise BadRequest("cursor is not one this hub issued")
-    return at, submission_id
-
-
-async def queue(
-    db: AsyncSession,
-    operator: Principal,
-    *,
-    ctx: Context,
-    rules: publishing.Sharing,
-    states: frozenset[SubmissionState] = frozenset({S.IN_REVIEW}),
-    sector: str | None = None,
-    member: str | None = None,
-    tlp: frozenset[Tlp] = frozenset(),
-    min_age: timedelta | None = None,
-    max_age: timedelta | None = None,
-    limit: int = 50,
-    cursor: str | None = None,
-) -> QueuePage:
-    """Oldest first; `tlp` keeps submissions holding at least one object at one of the levels."""
-    _staff(operator)
-    now = utcnow()
-    query = (
-        select(Submission, Member.slug, Sector.slug, Sector.name, SubmissionBlob.sanitized,
-               SubmissionReview.approved_by, SubmissionReview.second_by)
-        .join(Member, Member.id == Submission.member_id)
-        .join(Sector, Sector.id == Member.sector_id)
-        .join(SubmissionBlob, SubmissionBlob.submission_id == Submission.id)
-        .outerjoin(SubmissionReview, SubmissionReview.submission_id == Submission.id)
-        .where(Submission.state.in_(states))
-    )
-    if sector is not None:
-        query = query.where(Sector.slug == sector)
-    if member is not None:
-        query = query.where(Member.slug == member)
-    if min_age is not None:
-        query = query.where(Submission.received_at <= now - min_age)
-    if max_age is not None:
-        query = query.where(Submission.received_at >= now - max_age)
-    after = _decode(cursor) if cursor is not None else None
-    items: list[QueueItem] = []
-    scanned = 0
-    last: tuple[datetime, str] | None = after
-    exhausted = False
-    while len(items) <= limit and scanned < QUEUE_SCAN:
-        page = query
-        if last is not None:
-            page = page.where(or_(Submission.received_at > last[0],
-                                  and_(Submission.received_at == last[0],
-                                       Submission.id > last[1])))
-        batch = (await db.execute(
-            page.order_by(Submission.received_at, Submission.id).limit(limit + 1)
-        )).all()
-        if not batch:
-            exhausted = True
-            break
-        for sub, member_slug, sector_slug, sector_name, body, first, second in batch:
-            scanned += 1
-            last = (sub.received_at, sub.id)
-            counts = _tlp_counts(body, ctx, rules, SectorRef(sector_slug, sector_name))
-            if tlp and not any(level.label in counts for level in tlp):
-                continue
-            items.append(QueueItem(sub, member_slug, sector_slug, counts,
-                                   first is not None and second is None
-                                   and sub.state is S.IN_REVIEW))
-            if len(items) > limit:
-                break
-        if len(batch) <= limit and len(items) <= limit:
-            exhausted = True
-            break
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        next_cursor = _encode(items[-1].submission.received_at, items[-1].submission.id)
-    elif not exhausted and last is not None:
-        # Scanned as far as one request may without filling the page: continue from there.
-        next_cursor = _encode(*last)
-    return QueuePage(items, next_cursor)
-
-
-def _tlp_counts(
-    body: bytes | None, ctx: Context, rules: publishing.Sharing, sector: SectorRef
-) -> dict[str, int]:
-    if not body:
-        return {}
-    context = publishing.context_ids(ctx, sector)
-    objects = [o for o in orjson.loads(body) if o.get("id") not in context]
-    levels = effective_tlp(objects, default=rules.default_tlp)
-    return dict(sorted(Counter(level.label for level in levels.values()).items()))
