@@ -157,8 +157,8 @@ def running_hub(database_url: str, workdir: Path, workers: int = 1) -> Iterator[
         proc.wait(timeout=20)
 
 
-def client(target: Target) -> httpx.Client:
-    return httpx.Client(headers=ACCEPT | target.headers, auth=target.auth, timeout=120)
+def client(target: Target, timeout: float = 120) -> httpx.Client:
+    return httpx.Client(headers=ACCEPT | target.headers, auth=target.auth, timeout=timeout)
 
 
 def walk(target: Target, params: dict[str, str], budget: float) -> tuple[int, float]:
@@ -181,21 +181,34 @@ def walk(target: Target, params: dict[str, str], budget: float) -> tuple[int, fl
 
 def concurrent(
     target: Target, make_request: Any, seconds: float, workers: int = 8
-) -> dict[str, float]:
+) -> dict[str, float | None]:
+    """`workers` clients repeating a request for `seconds`; rate and p50/p99 of the answered.
+
+    A request that fails or outlives the client timeout counts under `errors`, so a server
+    that collapses under load yields a row instead of ending the run.
+    """
     latencies: list[float] = []
+    errors = 0
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 
     def run(seed: int) -> None:
+        nonlocal errors
         rng = random.Random(seed)
         mine: list[float] = []
-        with client(target) as c:
+        failed = 0
+        with client(target, timeout=max(30.0, seconds * 6)) as c:
             while time.perf_counter() < deadline:
                 t0 = time.perf_counter()
-                make_request(c, rng)
+                try:
+                    make_request(c, rng)
+                except httpx.HTTPError:
+                    failed += 1
+                    continue
                 mine.append(time.perf_counter() - t0)
         with lock:
             latencies.extend(mine)
+            errors += failed
 
     started = time.perf_counter()
     threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
@@ -205,11 +218,18 @@ def concurrent(
         t.join()
     elapsed = time.perf_counter() - started
     latencies.sort()
+
+    def at(q: float) -> float | None:
+        if not latencies:
+            return None
+        return round(1000 * latencies[min(len(latencies) - 1, int(len(latencies) * q))], 2)
+
     return {
         "requests_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(1000 * latencies[len(latencies) // 2], 2),
-        "p99_ms": round(1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
+        "p50_ms": at(0.5),
+        "p99_ms": at(0.99),
         "requests": len(latencies),
+        "errors": errors,
     }
 
 
@@ -253,7 +273,7 @@ def measure(target: Target, seconds: float, emit: Any) -> None:
         c.get(
             f"{target.collection_url}objects/",
             params={"limit": "100"} | ({"added_after": since} if since else {}),
-        )
+        ).raise_for_status()
 
     emit(
         base
@@ -262,7 +282,7 @@ def measure(target: Target, seconds: float, emit: Any) -> None:
     )
 
     def by_id(c: httpx.Client, rng: random.Random) -> None:
-        c.get(f"{target.collection_url}objects/{rng.choice(ids)}/")
+        c.get(f"{target.collection_url}objects/{rng.choice(ids)}/").raise_for_status()
 
     emit(base | {"metric": "get_by_id", "clients": 8} | concurrent(target, by_id, seconds))
 
