@@ -7,7 +7,11 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's ANSI-coloured copy of the message
+}
 # Belt and braces: even if a caller passes one of these as an extra, it is not written.
 _NEVER = {"authorization", "key", "secret", "password", "body", "raw", "cookie"}
 
