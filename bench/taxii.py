@@ -99,6 +99,14 @@ async def seed_hub(url: str, n: int) -> tuple[str, str, float]:
             await publish.publish(db, "sector-bench", objects[start : start + 5000])
     rate = n / (time.perf_counter() - started)
     await engine.dispose()
+    if url.startswith("postgresql"):
+        # Statistics for the freshly loaded table, as autovacuum would gather shortly after a
+        # bulk load; without any, the planner sorts the whole collection for every page.
+        import psycopg
+
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute("ANALYZE")
     if url.startswith("sqlite"):
         # Fold the bulk load's WAL back into the database, as SQLite's own checkpointing
         # would during normal operation; readers otherwise search a huge WAL on every page.
