@@ -27,9 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import taxii_client
-from connectors.worker import Claimed, Runtime, describe
+from connectors.worker import Claimed, Runtime, describe, record_run, run_scheduled
 from hub import collections, consent, intake, pipeline, publish, publishing, review, sharing
-from hub.db import utcnow
 from hub.models import (
     Account,
     ConnectorSource,
@@ -305,31 +304,17 @@ async def pull(
         await approve_waiting(runtime, source)
     except Exception as exc:
         report.errors["approval"] = describe(exc)
-    async with runtime.maker.begin() as db:
-        row = await db.get(ConnectorSource, source_id)
-        if row is not None:
-            row.last_run_at = utcnow()
-            if report.errors:
-                row.last_error = "; ".join(f"{c}: {e}" for c, e in report.errors.items())[:2000]
-            else:
-                row.last_error = None
-                row.last_success_at = row.last_run_at
+    await record_run(runtime.maker, ConnectorSource, source_id, report.errors)
     return report
 
 
 async def run_job(runtime: Runtime, job: Claimed) -> timedelta | None:
     """The worker's pull job: None ends it (source removed); errors make it retry with backoff."""
-    async with runtime.maker() as db:
-        source = await db.get(ConnectorSource, job.subject)
-    if source is None:
-        return None
-    interval = timedelta(seconds=source.interval_seconds)
-    if source.paused:
-        return interval
-    report = await pull(runtime, source.id)
-    if report.errors:
-        raise UpstreamError("; ".join(f"{c}: {e}" for c, e in report.errors.items()))
-    return interval
+
+    async def run(rt: Runtime, source_id: str) -> dict[str, str]:
+        return (await pull(rt, source_id)).errors
+
+    return await run_scheduled(runtime, job, ConnectorSource, run, UpstreamError)
 
 
 def check(remote: taxii_client.Remote, collection_ids: list[str], *, write: bool) -> list[str]:

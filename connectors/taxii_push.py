@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import taxii_client
-from connectors.worker import Claimed, Runtime, describe
+from connectors.worker import Claimed, Runtime, describe, record_run, run_scheduled
 from hub import collections, feed
 from hub.db import utcnow
 from hub.models import ConnectorPeer, PeerProgress, PublishedObject
@@ -248,28 +248,14 @@ async def push(runtime: Runtime, peer_id: str, *, max_pages: int | None = None) 
         report.errors["*"] = describe(exc)
     finally:
         await asyncio.to_thread(session.close)
-    async with runtime.maker.begin() as db:
-        row = await db.get(ConnectorPeer, peer_id)
-        if row is not None:
-            row.last_run_at = utcnow()
-            if report.errors:
-                row.last_error = "; ".join(f"{c}: {e}" for c, e in report.errors.items())[:2000]
-            else:
-                row.last_error = None
-                row.last_success_at = row.last_run_at
+    await record_run(runtime.maker, ConnectorPeer, peer_id, report.errors)
     return report
 
 
 async def run_job(runtime: Runtime, job: Claimed) -> timedelta | None:
     """The worker's push job: None ends it (peer removed); errors make it retry with backoff."""
-    async with runtime.maker() as db:
-        peer = await db.get(ConnectorPeer, job.subject)
-    if peer is None:
-        return None
-    interval = timedelta(seconds=peer.interval_seconds)
-    if peer.paused:
-        return interval
-    report = await push(runtime, peer.id)
-    if report.errors:
-        raise PushError("; ".join(f"{c}: {e}" for c, e in report.errors.items()))
-    return interval
+
+    async def run(rt: Runtime, peer_id: str) -> dict[str, str]:
+        return (await push(rt, peer_id)).errors
+
+    return await run_scheduled(runtime, job, ConnectorPeer, run, PushError)

@@ -31,7 +31,7 @@ from connectors import retry
 from hub import pipeline
 from hub.config import Settings
 from hub.db import utcnow
-from hub.models import ConnectorJob, JobState
+from hub.models import ConnectorJob, ConnectorPeer, ConnectorSource, JobState
 
 log = logging.getLogger("mamori.worker")
 
@@ -169,8 +169,15 @@ async def claim(
             job.lease_until = now + lease
             job.attempts += 1
             claimed.append(
-                Claimed(job.id, job.kind, job.subject, job.recurring, job.attempts,
-                        job.max_attempts, owner)
+                Claimed(
+                    job.id,
+                    job.kind,
+                    job.subject,
+                    job.recurring,
+                    job.attempts,
+                    job.max_attempts,
+                    owner,
+                )
             )
         return claimed
 
@@ -179,9 +186,7 @@ def _held(job: Claimed) -> list[ColumnElement[bool]]:
     return [ConnectorJob.id == job.id, ConnectorJob.lease_owner == job.owner]
 
 
-async def renew(
-    maker: async_sessionmaker[AsyncSession], job: Claimed, *, lease: timedelta
-) -> bool:
+async def renew(maker: async_sessionmaker[AsyncSession], job: Claimed, *, lease: timedelta) -> bool:
     """Extend the lease of a running job; False when another worker has taken it over."""
     async with maker.begin() as db:
         result = await db.execute(
@@ -245,6 +250,54 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:2000] if text else type(exc).__name__
 
 
+def summary(errors: Mapping[str, str]) -> str:
+    """Per-collection errors of one run, as one line."""
+    return "; ".join(f"{where}: {error}" for where, error in errors.items())
+
+
+Connector = ConnectorSource | ConnectorPeer
+
+
+async def record_run(
+    maker: async_sessionmaker[AsyncSession],
+    model: type[Connector],
+    row_id: str,
+    errors: Mapping[str, str],
+) -> None:
+    """Note a source's or a peer's last run, and its last success or error, for the admin."""
+    async with maker.begin() as db:
+        row = await db.get(model, row_id)
+        if row is None:
+            return
+        row.last_run_at = utcnow()
+        if errors:
+            row.last_error = summary(errors)[:2000]
+        else:
+            row.last_error = None
+            row.last_success_at = row.last_run_at
+
+
+async def run_scheduled(
+    runtime: Runtime,
+    job: Claimed,
+    model: type[Connector],
+    action: Callable[[Runtime, str], Awaitable[Mapping[str, str]]],
+    error: type[Exception],
+) -> timedelta | None:
+    """A recurring connector job: None ends it (the row was removed); errors retry it."""
+    async with runtime.maker() as db:
+        row = await db.get(model, job.subject)
+    if row is None:
+        return None
+    interval = timedelta(seconds=row.interval_seconds)
+    if row.paused:
+        return interval
+    errors = await action(runtime, row.id)
+    if errors:
+        raise error(summary(errors))
+    return interval
+
+
 def default_handlers() -> dict[str, Handler]:
     from connectors import taxii_pull, taxii_push, webhooks
 
@@ -284,7 +337,11 @@ class Worker:
     async def run_once(self, *, limit: int = 10, now: datetime | None = None) -> int:
         """Claim and run up to `limit` due jobs, one after the other; how many ran."""
         jobs = await claim(
-            self.runtime.maker, self.owner, lease=self.lease, limit=limit, now=now,
+            self.runtime.maker,
+            self.owner,
+            lease=self.lease,
+            limit=limit,
+            now=now,
             kinds=frozenset(self.handlers),
         )
         for job in jobs:
@@ -298,8 +355,9 @@ class Worker:
         try:
             next_in = await handler(self.runtime, job)
         except Exception as exc:
-            log.warning("job failed", extra={"job": job.id, "kind": job.kind,
-                                             "error": describe(exc)})
+            log.warning(
+                "job failed", extra={"job": job.id, "kind": job.kind, "error": describe(exc)}
+            )
             await fail(self.runtime.maker, job, describe(exc), backoff=self.backoff, now=now)
             return
         finally:
