@@ -28,12 +28,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import taxii_client
 from connectors.worker import Claimed, Runtime, describe, record_run, run_scheduled
-from hub import collections, consent, intake, pipeline, publish, publishing, review, sharing
+from hub import (
+    collections,
+    consent,
+    intake,
+    pipeline,
+    principals,
+    publish,
+    publishing,
+    review,
+    sharing,
+)
 from hub.models import (
     Account,
     ConnectorSource,
-    Member,
-    Sector,
     SourceMode,
     Submission,
     SubmissionReview,
@@ -115,16 +123,7 @@ async def principal_for(db: AsyncSession, account_id: str) -> Principal:
     account = await db.get(Account, account_id)
     if account is None or account.disabled_at is not None:
         raise UpstreamError(f"connector account {account_id} is missing or disabled")
-    if account.member_id is None:
-        return Principal(account.id, account.role, account.label)
-    row = (
-        await db.execute(
-            select(Member.slug, Sector.id, Sector.slug)
-            .join(Sector, Sector.id == Member.sector_id)
-            .where(Member.id == account.member_id)
-        )
-    ).one()
-    return Principal(account.id, account.role, account.label, account.member_id, *row)
+    return await principals.of_account(db, account)
 
 
 def with_default_tlp(objects: list[dict[str, Any]], level: Tlp) -> list[dict[str, Any]]:

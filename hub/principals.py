@@ -38,7 +38,7 @@ async def from_key(
     account = await keys.authenticate(db, key_id, secret, touch_after=touch_after)
     if account is None:
         return None
-    return await _principal(db, account)
+    return await of_account(db, account)
 
 
 async def lookup(
@@ -49,10 +49,11 @@ async def lookup(
     if found is None:
         return None
     api_key, account = found
-    return await _principal(db, account), api_key.last_used_at
+    return await of_account(db, account), api_key.last_used_at
 
 
-async def _principal(db: AsyncSession, account: Account) -> Principal:
+async def of_account(db: AsyncSession, account: Account) -> Principal:
+    """The principal of an account, with its member and sector when it has one."""
     if account.member_id is None:
         return Principal(account.id, account.role, account.label)
     row = (

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import principals
 from hub.db import utcnow
-from hub.models import Account, ApiKey, Member, Sector, SignInFailure, WebSession
+from hub.models import Account, ApiKey, SignInFailure, WebSession
 from hub.principals import Principal
 
 LIFETIME = timedelta(hours=8)
@@ -71,22 +72,6 @@ async def open_session(
     return Opened(token, csrf, row.expires_at)
 
 
-async def principal_of(db: AsyncSession, account: Account) -> Principal:
-    """The principal of an account, with its member and sector when it has one."""
-    if account.member_id is None:
-        return Principal(account.id, account.role, account.label)
-    row = (
-        await db.execute(
-            select(Member.slug, Sector.id, Sector.slug)
-            .join(Sector, Sector.id == Member.sector_id)
-            .where(Member.id == account.member_id)
-        )
-    ).one()
-    return Principal(
-        account.id, account.role, account.label, account.member_id, row[0], row[1], row[2]
-    )
-
-
 async def lookup(
     db: AsyncSession, token: str, *, idle: timedelta = IDLE, now: datetime | None = None
 ) -> Current | None:
@@ -114,7 +99,7 @@ async def lookup(
     if now - session.last_seen_at >= TOUCH_AFTER:
         session.last_seen_at = now
         await db.flush()
-    return Current(session, await principal_of(db, account))
+    return Current(session, await principals.of_account(db, account))
 
 
 async def close(db: AsyncSession, token: str) -> bool:
