@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 
 import hub.db
+from alembic import op
 
 revision: str = '0001'
 down_revision: str | None = None
