@@ -36,13 +36,13 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade_sync(connection: Connection, revision: str = "heads") -> None:
+def upgrade_sync(connection: Connection, revision: str = "head") -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, revision)
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database to the newest schema."""
     async with engine.begin() as conn:
         await conn.run_sync(upgrade_sync, revision)
