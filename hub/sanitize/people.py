@@ -86,6 +86,10 @@ def _parts(value: str) -> set[str]:
     """The value itself and its distinctive parts (a surname, a given name)."""
     text = unicodedata.normalize("NFKC", value).casefold().strip()
     out = {text} if len(text) >= 3 and text not in _NOT_NAMES else set()
+    # "k.sato" also appears as "ksato" in logons and URLs.
+    joined = _SPLIT.sub("", text)
+    if joined != text and len(joined) >= 4 and joined not in _NOT_NAMES:
+        out.add(joined)
     for part in _SPLIT.split(text):
         if part in _NOT_NAMES or part.isdigit():
             continue

@@ -79,6 +79,21 @@ def _normalize(text: str) -> tuple[str, list[int] | None, list[tuple[int, int]]]
     return "".join(c[2] for c in clusters), owner, [(c[0], c[1]) for c in clusters]
 
 
+# Company-form words around a legal name: "関西グリッド電力株式会社" is written
+# "関西グリッド電力" in running text, "Kansai Grid Power Co., Ltd." as "Kansai Grid Power".
+_COMPANY_FORMS = re.compile(
+    r"(?i)^(?:株式会社|有限会社|合同会社|（株）|\(株\)|㈱)\s*|"
+    r"\s*(?:株式会社|有限会社|合同会社|（株）|\(株\)|㈱|,?\s*(?:co\.?,?\s*ltd\.?|ltd\.?|"
+    r"inc\.?|corp\.?|corporation|k\.k\.|llc|plc|gmbh|s\.a\.|co\.))\s*$"
+)
+
+
+def name_variants(name: str) -> list[str]:
+    """A registered name and the same name without its company form, when that is distinct."""
+    short = _COMPANY_FORMS.sub("", name.strip()).strip()
+    return [name] if not short or short == name.strip() or len(short) < 2 else [name, short]
+
+
 def _needle_regex(needle: str) -> str | None:
     """Regex for a registered name: folded, separators flexible, letter-bounded if short ASCII."""
     folded = unicodedata.normalize("NFKC", needle).casefold().strip()
@@ -131,7 +146,9 @@ class TextRedactor:
                        + r")(?![\w\-]|" + DOT + r"[\w\-])")
             if dom else None
         )
-        self.names_re = _alternation([r for n in profile.names if (r := _needle_regex(n))])
+        self.names_re = _alternation(
+            [r for n in profile.names for v in name_variants(n) if (r := _needle_regex(v))]
+        )
         self.terms_re = _alternation([r for n in profile.terms if (r := _needle_regex(n))])
         self.hosts_re = _alternation(
             [r for p in profile.hostname_patterns if (r := _glob_regex(p))])

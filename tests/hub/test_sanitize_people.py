@@ -325,3 +325,21 @@ def test_person_redaction_is_word_bounded_for_latin_and_joins_adjacent_parts() -
     people = PeopleRedactor({"yamada", "山田", "太郎"})
     assert [h.fragment for h in people.find("Yamada-san and yamadaya.example.net")] == ["Yamada"]
     assert [h.fragment for h in people.find("担当は山田 太郎です")] == ["山田 太郎"]
+
+
+def test_logon_forms_of_a_learned_address_are_learned_too() -> None:
+    learned = learn(
+        [{"type": "email-addr", "id": "email-addr--x", "value": "k.sato@kansai-grid.example.jp"}],
+        ("kansai-grid.example.jp",), set(), (),
+    )
+    assert {"k.sato", "ksato", "sato"} <= learned
+
+
+def test_company_forms_are_stripped_from_registered_names() -> None:
+    from hub.sanitize.text import TextRedactor, name_variants
+
+    assert name_variants("関西グリッド電力株式会社") == ["関西グリッド電力株式会社", "関西グリッド電力"]
+    assert name_variants("Kansai Grid Power Co., Ltd.")[1] == "Kansai Grid Power"
+    assert name_variants("Nishi Heavy Industries") == ["Nishi Heavy Industries"]
+    redactor = TextRedactor(MemberProfile(member_key="m", names=("関西グリッド電力株式会社",)))
+    assert redactor.redact("関西グリッド電力の経理部")[0] == "[REDACTED:member-name]の経理部"
