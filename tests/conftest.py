@@ -12,12 +12,19 @@ import httpx
 import psycopg
 import pytest
 from fastapi import FastAPI
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.app import create_app
 from hub import audit, migrate
 from hub.config import Settings
 from hub.db import make_engine
+
+# In CI the property-based tests draw the same examples every run, so a red build is
+# reproducible and never depends on the luck of the draw; locally they explore.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 DATA = Path(__file__).parent / "data"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -27,11 +27,14 @@ settings.register_profile("sanitize", max_examples=40, deadline=None,
                                                  HealthCheck.filter_too_much])
 SETTINGS = settings.get_profile("sanitize")
 
-# Everything a clean output contains besides planted values: attacker data, keys, tokens.
-_clean = sanitize(build_submission(default_planted()), default_planted().profile(), Policy(),
-                  secret=SECRET, hub_identity=HUB, sector=SECTOR)
-BOILERPLATE = (json.dumps(_clean.objects, ensure_ascii=False)
-               + json.dumps(_clean.report.to_json(), ensure_ascii=False)
+# Everything a clean output contains besides planted values: attacker data, keys, tokens,
+# the words of the report, under every policy the tests use.
+_POLICIES = [Policy(email_headers=h, custom_properties=c, custom_objects=c)  # type: ignore[arg-type]
+             for h in ("redact", "keep", "drop") for c in ("drop", "keep")]
+_clean = [sanitize(build_submission(default_planted()), default_planted().profile(), policy,
+                   secret=SECRET, hub_identity=HUB, sector=SECTOR) for policy in _POLICIES]
+BOILERPLATE = ("".join(json.dumps(r.objects, ensure_ascii=False)
+                       + json.dumps(r.report.to_json(), ensure_ascii=False) for r in _clean)
                + json.dumps(ATTACKER)).lower()
 
 word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=7, max_size=10)
@@ -56,7 +59,9 @@ def planted(draw: st.DrawFn) -> Planted:
     b, c, d = draw(octet), draw(octet), draw(octet)
     private = draw(st.sampled_from([f"10.{b}.{c}.{d}", f"192.168.{c}.{d}",
                                     f"172.{16 + b % 16}.{c}.{d}"]))
-    prefix = w[5][:5]
+    prefix = fresh(w[5][:5])
+    fresh(w[4][:8])
+    fresh(w[7][:5])
     jp = fresh(draw(st.one_of(kanji, katakana)))
     return Planted(
         name=f"{w[0].capitalize()} {w[1].capitalize()}", jp_name=jp,
