@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
+from pydantic import AwareDatetime
 
 from api import body
 from api.deps import Db, Sessionmaker, SettingsDep, SubmissionViewer, Submitter
@@ -115,8 +115,8 @@ async def list_submissions(
     principal: SubmissionViewer,
     state: Annotated[list[SubmissionState] | None, Query()] = None,
     member: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[AwareDatetime | None, Query(description="with a time zone, e.g. Z")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="with a time zone, e.g. Z")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> SubmissionPage:

@@ -174,3 +174,10 @@ async def test_unknown_paths_and_methods_use_the_problem_shape(
     assert_problem(r, 422)
     r = await client.get("/api/v1/submissions/not-a-real-id", headers=bearer(key))
     assert_problem(r, 404)
+
+
+async def test_list_filters_need_a_time_zone(client: httpx.AsyncClient, key: str) -> None:
+    for query in ("since=2026-01-01T00:00:00", "until=2026-01-01", "since=yesterday"):
+        assert_problem(await client.get(f"/api/v1/submissions?{query}", headers=bearer(key)), 422)
+    r = await client.get("/api/v1/submissions?since=2026-01-01T00:00:00Z", headers=bearer(key))
+    assert r.status_code == 200
