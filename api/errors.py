@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -81,6 +82,19 @@ def install(app: FastAPI) -> None:
         for name, value in (exc.headers or {}).items():
             response.headers.setdefault(name, value)
         return response
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> Response:
+        # The database refused a value as data (PostgreSQL takes no NUL character in text,
+        # say): the input was at fault, not the hub. SQLite accepts what PostgreSQL refuses,
+        # so this is the one place both backends answer alike.
+        log.info("value refused by the database", extra={"path": request.url.path})
+        return render(
+            request,
+            422,
+            "Unprocessable content",
+            "a value in the request cannot be stored (a NUL or other invalid character?)",
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -116,8 +116,8 @@ async def _validate(db: AsyncSession, submission: Submission, blob: SubmissionBl
             {
                 "submission_id": submission.id,
                 "position": position,
-                "stix_id": stix_id[:300] if isinstance(stix_id, str) else None,
-                "stix_type": stix_type[:250] if isinstance(stix_type, str) else None,
+                "stix_id": _label(stix_id, 300),
+                "stix_type": _label(stix_type, 250),
                 "status": ObjectStatus.REJECTED if problems else ObjectStatus.ACCEPTED,
                 "problems": [{"property": p.property, "reason": p.reason} for p in problems],
             }
@@ -143,6 +143,12 @@ async def _validate(db: AsyncSession, submission: Submission, blob: SubmissionBl
                 reason="no valid object in the submission",
             )
         )
+
+
+def _label(value: object, size: int) -> str | None:
+    """An id or type kept to name a verdict: text a database column can store."""
+    # PostgreSQL refuses NUL in text; an invalid id is reported, it must not fail the batch.
+    return value.replace("\x00", "")[:size] if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
