@@ -41,6 +41,8 @@ class Policy(BaseModel):
     allowed_custom_types: tuple[str, ...] = ()
     allowed_extensions: tuple[str, ...] = Field(
         default=(TLP2_EXTENSION, *PREDEFINED_EXTENSIONS))
+    # A sector with fewer members names its member; below this, generalise to the hub.
+    min_sector_members: int = Field(default=3, ge=1)
 
     def merged(self, override: Mapping[str, Any] | None) -> Policy:
         """This policy with a member's override applied (allow-lists are replaced, not joined)."""
