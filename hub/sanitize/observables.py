@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from hub.sanitize.context import Context
+from hub.sanitize.mail import email_message
 from hub.sanitize.values import (
     domain_matches,
     email_domain,
@@ -67,7 +67,7 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
     elif stix_type == "user-account":
         return _user_account(o, oid, ctx)
     elif stix_type == "email-message":
-        _email_message(o, oid, ctx)
+        email_message(o, oid, ctx)
     elif stix_type == "process":
         _process(o, oid, ctx)
     elif stix_type == "x509-certificate":
@@ -104,42 +104,6 @@ def _user_account(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         if prop in o:
             ctx.recorder.add(oid, prop, "user-account", str(o.pop(prop)), None)
     return True
-
-
-def _email_message(o: dict[str, Any], oid: str, ctx: Context) -> None:
-    rec, pol = ctx.recorder, ctx.policy
-    mid = o.get("message_id")
-    if isinstance(mid, str):
-        dom = email_domain(mid.strip("<>"))
-        if (dom and _host_is_victim(dom.strip("<>"), ctx)) or ctx.redactor.find(mid):
-            del o["message_id"]
-            rec.add(oid, "message_id", "member-message-id", mid, None)
-    if "received_lines" in o:
-        lines = o["received_lines"]
-        if pol.email_headers == "drop" or (
-                pol.email_headers == "redact" and not pol.keep_external_received_lines):
-            del o["received_lines"]
-            rec.add(oid, "received_lines", "email-header", "received_lines", None, masked=True)
-        elif pol.email_headers == "redact":
-            kept = []
-            for i, line in enumerate(lines):
-                # "from <sender> by <receiver>": a hop whose sender is the member's is internal
-                # and goes; the hop from the attacker into the member's gateway stays, with
-                # the gateway redacted, since its sender address is attacker infrastructure.
-                sender = re.split(r"(?i)\bby\b", line, maxsplit=1)[0]
-                hits = ctx.redactor.find(sender)
-                if hits:
-                    rec.add(oid, f"received_lines[{i}]", "internal-hop", hits[0].fragment, None)
-                else:
-                    kept.append(ctx.redact_text(oid, f"received_lines[{i}]", line))
-            if kept:
-                o["received_lines"] = kept
-            else:
-                del o["received_lines"]
-    headers = o.get("additional_header_fields")
-    if isinstance(headers, dict) and pol.email_headers == "drop":
-        del o["additional_header_fields"]
-        rec.add(oid, "additional_header_fields", "email-header", "headers", None, masked=True)
 
 
 def _process(o: dict[str, Any], oid: str, ctx: Context) -> None:
