@@ -81,6 +81,27 @@ RULE_EXPLANATIONS: dict[str, str] = {
     "could not be checked for your details.",
     "detection-rewrite": "Victim details were removed from a YARA or Sigma rule; the rule "
     "still parses and detects the attacker.",
+    # Registry kinds and vocabulary learned from the report itself
+    "file-share": "The name of a file share on an internal server was replaced.",
+    "member-id": "An identifier in a format a member registered (case or ticket number) "
+    "was replaced.",
+    "case-id": "An internal case or ticket number (INC-…, CASE-…, <team>-CSIRT-<year>-<n>) "
+    "was replaced.",
+    "member-team": "The name of a member's registered CSIRT or SOC team was replaced.",
+    "team-name": "The name of an in-house CSIRT or SOC team was replaced.",
+    "member-site": "The name of a member's registered site (plant, works, office) was replaced.",
+    "learned-site": "The name of a plant, works, office or other site the report places on "
+    "your side was replaced wherever it appears.",
+    "learned-place": "A town or street address the report places on your side was replaced "
+    "wherever it appears.",
+    "learned-name": "A name the report writes next to your organisation's name (a division, "
+    "an abbreviation) was replaced wherever it appears.",
+    "learned-project": "The name of an internal project was replaced wherever it appears.",
+    "learned-archive": "The name of an archive of your data was replaced wherever it appears.",
+    "organization": "A company or organisation name written in Japanese running text was "
+    "replaced.",
+    "review-name": "Something that may be a name of a person, company or site was left in "
+    "place but flagged to the operator for a decision.",
     # Markings
     "member-statement": "A statement marking written by a member was replaced by the hub's "
     "statement.",
