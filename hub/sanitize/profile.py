@@ -40,8 +40,13 @@ class MemberProfile:
     def all_domains(self) -> tuple[str, ...]:
         """DNS, email and dotted AD domains: every namespace the member controls."""
         dotted_ad = tuple(d for d in self.ad_domains if "." in d)
-        return tuple(dict.fromkeys(d.lower().rstrip(".") for d in
-                                   (*self.dns_domains, *self.email_domains, *dotted_ad) if d))
+        return tuple(
+            dict.fromkeys(
+                d.lower().rstrip(".")
+                for d in (*self.dns_domains, *self.email_domains, *dotted_ad)
+                if d
+            )
+        )
 
     @property
     def flat_ad_domains(self) -> tuple[str, ...]:

@@ -1,11 +1,21 @@
-"""Free-text redaction of a member's values, Unicode-aware (NFKC, case-folded, defanged)."""
+"""Free-text redaction of members' values, Unicode-aware (NFKC, case-folded, defanged).
+
+Every expression here runs on attacker-controlled text of up to a megabyte and is linear:
+each one that starts with a repetition is anchored by a negative look-behind on the same
+class (so it starts only where a token starts) and its repetitions are possessive or
+bounded. The registered assets come from the compiled matchers in `matchers`, the same
+ones whole observable values are checked with.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from hub.sanitize import matchers
+from hub.sanitize.matchers import DOT, Matcher, name_variants
 from hub.sanitize.profile import MemberProfile
 from hub.sanitize.values import (
     SID_RE,
@@ -15,39 +25,113 @@ from hub.sanitize.values import (
     USER_PATH_RE,
     domain_matches,
     is_victim_ip,
-    normalize_domain,
     parse_ip,
 )
 
-DOT = r"(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\))"
+__all__ = ["PRIORITY", "TOKENS", "Hit", "TextRedactor", "name_variants"]
+
 TOKEN_RE = re.compile(r"\[redacted:[a-z\-]+\]")
+_LOCAL = r"(?:[\w.+\-']|%(?!40))"
 EMAIL_RE = re.compile(
-    r"[\w.+\-'%]+(?:@|\[@\]|\[at\]|\(at\)|%40)((?:[\w\-]+" + DOT + r")+[\w\-]+)"
+    r"(?<![\w.+\-'%])" + _LOCAL + r"++(?:@|\[@\]|\[at\]|\(at\)|%40)"
+    r"((?:[\w\-]++" + DOT + r")+[\w\-]++)"
 )
-IPV4_RE = re.compile(
-    r"(?<![\w.])(?:\d{1,3}" + DOT + r"){3}\d{1,3}(?:/\d{1,2})?(?![\w]|\.\d)"
-)
+IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}" + DOT + r"){3}\d{1,3}(?:/\d{1,2})?(?![\w]|\.\d)")
 IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:/\d{1,3})?(?![\w:])")
 PHONE_RE = re.compile(
     r"(?<![\w.+\-/:])(\+\d{1,3}[\s\-]?)?(?:\(\d{1,5}\)[\s\-]?)?\d{1,5}(?:[\s\-]\d{1,5}){1,4}"
     r"(?![\w\-/:]|\.\d)"
 )
-NAME_SEP = r"[\s\-_.・,]*"
+# \\host\share: the share name says what the member keeps there ("\\fs01\keiri$").
+UNC_SHARE_RE = re.compile(r"(?<![\\\w])\\\\[\w.\-$]++\\([\w.\-$ ]{1,80}+)")
+# Administrative shares every Windows machine has say nothing about the member.
+ADMIN_SHARE_RE = re.compile(r"[a-z]\$|admin\$|ipc\$|print\$|sysvol|netlogon|users|public")
+# Tokens that are an attacker's or public: dotted names (domains, file names), URLs, hashes.
+DOTTED_RE = re.compile(r"(?<![\w\-.])[\w\-]++(?:" + DOT + r"[\w\-]++)++")
+URL_RE = re.compile(r"(?<![\w])(?:hxxps?|https?|ftp|fxp)(?::|\[:\])//[^\s\"'<>]*+")
+HASH_RE = re.compile(
+    r"(?<![0-9a-f])(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})"
+    r"(?![0-9a-f])"
+)
+DOMAIN_LABELS_RE = re.compile(r"[a-z0-9\-]++(?:\.[a-z0-9\-]++)++")
+FILE_EXTENSIONS = frozenset(
+    "exe dll sys scr bat cmd ps1 vbs vbe js jse hta lnk iso img vhd msi cab zip rar 7z gz "
+    "tgz tar lzh xz bz2 doc docx docm xls xlsx xlsm xlsb ppt pptx pptm pdf rtf txt csv log "
+    "json xml html htm one chm jar py sh elf bin dat tmp ini cfg conf db sqlite png jpg "
+    "jpeg gif bmp eml msg pst ost evtx pcap pcapng yar yml yaml".split()
+)
 
 # Lower number wins when two findings overlap; the span becomes their union.
 PRIORITY = {
-    "email": 0, "ad-account": 1, "user-path": 2, "windows-sid": 3, "private-ip": 4,
-    "member-ip": 4, "member-domain": 5, "hostname": 6, "member-name": 7, "term": 8,
-    "phone": 9, "person": 10,
+    "email": 0,
+    "ad-account": 1,
+    "user-path": 2,
+    "windows-sid": 3,
+    "private-ip": 4,
+    "member-ip": 4,
+    "member-domain": 5,
+    "hostname": 6,
+    "file-share": 6,
+    "member-id": 7,
+    "case-id": 7,
+    "member-name": 7,
+    "member-team": 8,
+    "team-name": 8,
+    "member-site": 8,
+    "learned-site": 8,
+    "learned-place": 8,
+    "learned-name": 8,
+    "learned-project": 8,
+    "learned-archive": 8,
+    "term": 8,
+    "organization": 8,
+    "phone": 9,
+    "person": 10,
 }
 TOKENS = {
-    "email": "[REDACTED:email]", "user-path": "[REDACTED:username]",
-    "windows-sid": "[REDACTED:sid]", "private-ip": "[REDACTED:ip]", "member-ip": "[REDACTED:ip]",
-    "member-domain": "[REDACTED:domain]", "hostname": "[REDACTED:hostname]",
-    "member-name": "[REDACTED:member-name]", "term": "[REDACTED:term]",
-    "phone": "[REDACTED:phone]", "ad-account": "[REDACTED:domain]\\[REDACTED:username]",
+    "email": "[REDACTED:email]",
+    "user-path": "[REDACTED:username]",
+    "windows-sid": "[REDACTED:sid]",
+    "private-ip": "[REDACTED:ip]",
+    "member-ip": "[REDACTED:ip]",
+    "member-domain": "[REDACTED:domain]",
+    "hostname": "[REDACTED:hostname]",
+    "member-name": "[REDACTED:member-name]",
+    "term": "[REDACTED:term]",
+    "phone": "[REDACTED:phone]",
+    "ad-account": "[REDACTED:domain]\\[REDACTED:username]",
     "person": "[REDACTED:person]",
+    "file-share": "[REDACTED:share]",
+    "member-id": "[REDACTED:case-id]",
+    "case-id": "[REDACTED:case-id]",
+    "member-team": "[REDACTED:team]",
+    "team-name": "[REDACTED:team]",
+    "member-site": "[REDACTED:site]",
+    "learned-site": "[REDACTED:site]",
+    "learned-place": "[REDACTED:location]",
+    "learned-name": "[REDACTED:member-name]",
+    "learned-project": "[REDACTED:term]",
+    "learned-archive": "[REDACTED:file]",
+    "organization": "[REDACTED:organization]",
 }
+# Registered names, terms, sites and teams: never inside a look-alike domain, which is the
+# attacker's ("kumotori-hi-co.jp.login-check.net").
+SOFT_REGISTERED = frozenset({"member-name", "term", "member-site", "member-team"})
+# Learned vocabulary: never inside any dotted token (an attacker's file name, domain, URL).
+LEARNED = frozenset(
+    {
+        "learned-site",
+        "learned-place",
+        "learned-name",
+        "learned-project",
+        "learned-archive",
+        "case-id",
+        "team-name",
+        "organization",
+    }
+)
+# A finder for running text beyond the registry (Japanese names): (start, end, rule) spans.
+ExtraFinder = Callable[[str], Sequence[tuple[int, int, str]]]
 
 
 @dataclass(frozen=True)
@@ -69,7 +153,7 @@ def _normalize(text: str) -> tuple[str, list[int] | None, list[tuple[int, int]]]
         folded = unicodedata.normalize("NFKC", ch).casefold()
         if clusters and folded and unicodedata.combining(folded[0]):
             start = clusters[-1][0]
-            merged = unicodedata.normalize("NFKC", text[start:i + 1]).casefold()
+            merged = unicodedata.normalize("NFKC", text[start : i + 1]).casefold()
             clusters[-1] = (start, i + 1, merged)
         else:
             clusters.append((i, i + 1, folded))
@@ -79,87 +163,40 @@ def _normalize(text: str) -> tuple[str, list[int] | None, list[tuple[int, int]]]
     return "".join(c[2] for c in clusters), owner, [(c[0], c[1]) for c in clusters]
 
 
-# Company-form words around a legal name: "関西グリッド電力株式会社" is written
-# "関西グリッド電力" in running text, "Kansai Grid Power Co., Ltd." as "Kansai Grid Power".
-_COMPANY_FORMS = re.compile(
-    r"(?i)^(?:株式会社|有限会社|合同会社|（株）|\(株\)|㈱)\s*|"
-    r"\s*(?:株式会社|有限会社|合同会社|（株）|\(株\)|㈱|,?\s*(?:co\.?,?\s*ltd\.?|ltd\.?|"
-    r"inc\.?|corp\.?|corporation|k\.k\.|llc|plc|gmbh|s\.a\.|co\.))\s*$"
-)
-
-
-def name_variants(name: str) -> list[str]:
-    """A registered name and the same name without its company form, when that is distinct."""
-    short = _COMPANY_FORMS.sub("", name.strip()).strip()
-    return [name] if not short or short == name.strip() or len(short) < 2 else [name, short]
-
-
-def _needle_regex(needle: str) -> str | None:
-    """Regex for a registered name: folded, separators flexible, letter-bounded if short ASCII."""
-    folded = unicodedata.normalize("NFKC", needle).casefold().strip()
-    parts = [re.escape(p) for p in re.split(r"[\s\-_.・,]+", folded) if p]
-    if not parts:
-        return None
-    body = NAME_SEP.join(parts)
-    if folded.isascii() and len(folded) < 5:
-        return r"(?<![a-z])" + body + r"(?![a-z])"
-    return body
-
-
-def _glob_regex(pattern: str) -> str | None:
-    """Search regex for a host-name glob; globs without any literal character are ignored."""
-    pat = pattern.strip().lower()
-    if not re.search(r"[\w]", pat.replace("*", "").replace("?", "")):
-        return None
-    out = []
-    for ch in pat:
-        if ch == "*":
-            out.append(r"[\w\-.]*")
-        elif ch == "?":
-            out.append(r"[\w\-]")
-        else:
-            out.append(re.escape(ch))
-    return r"(?<![\w\-.])" + "".join(out) + r"(?![\w\-])"
-
-
-def _alternation(regexes: list[str]) -> re.Pattern[str] | None:
-    regexes = sorted(set(regexes), key=len, reverse=True)
-    return re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+def _inside(span: tuple[int, int], zones: Sequence[tuple[int, int]]) -> bool:
+    return any(zs <= span[0] and span[1] <= ze for zs, ze in zones)
 
 
 class TextRedactor:
-    """Finds and replaces every registered or structural victim value in a text."""
+    """Finds and replaces every registered, learned or structural victim value in a text."""
 
     def __init__(self, profile: MemberProfile) -> None:
         self.profile = profile
+        self.registry = matchers.registry(profile)
         self.domains = profile.all_domains
         self.email_domains = tuple(
-            dict.fromkeys(d.lower() for d in (*profile.email_domains, *self.domains)))
-        dom = []
-        for d in self.domains:
-            labels = [re.escape(x) for x in normalize_domain(d).split(".") if x]
-            if labels:
-                dom.append(DOT.join(labels))
-        self.domain_re = (
-            re.compile(r"(?:(?<![\w\-.])|(?<=%[0-9a-f][0-9a-f]))(?:[\w\-]+" + DOT + r")*(?:"
-                       + "|".join(sorted(dom, key=len, reverse=True))
-                       + r")(?![\w\-]|" + DOT + r"[\w\-])")
-            if dom else None
+            dict.fromkeys(d.lower() for d in (*profile.email_domains, *self.domains))
         )
-        self.names_re = _alternation(
-            [r for n in profile.names for v in name_variants(n) if (r := _needle_regex(v))]
-        )
-        self.terms_re = _alternation([r for n in profile.terms if (r := _needle_regex(n))])
-        self.hosts_re = _alternation(
-            [r for p in profile.hostname_patterns if (r := _glob_regex(p))])
+        self.learned: tuple[Matcher, ...] = ()
+        self.shapes: tuple[tuple[re.Pattern[str], str], ...] = ()
+        self.extra_finder: ExtraFinder | None = None
         flat = [re.escape(d.lower()) for d in profile.flat_ad_domains]
         self.ad_account_re = (
-            re.compile(r"(?<![\w\\])(?:" + "|".join(flat) + r")\\+[^\\\s'\"]+") if flat else None)
+            re.compile(r"(?<![\w\\])(?:" + "|".join(flat) + r")\\++[^\\\s'\"]++") if flat else None
+        )
         self.ad_word_re = (
-            re.compile(r"(?<![a-z0-9])(?:" + "|".join(flat) + r")(?![a-z0-9])") if flat else None)
-        kept = [re.escape(unicodedata.normalize("NFKC", v).casefold().strip())
-                for v in profile.keep_values if v.strip()]
-        self.keep_re = _alternation(kept)
+            re.compile(r"(?<![a-z0-9])(?:" + "|".join(flat) + r")(?![a-z0-9])") if flat else None
+        )
+        self.keep = matchers.phrases(
+            "keep", [v for v in profile.keep_values if v.strip()], min_len=1
+        )
+
+    def learn(
+        self, learned: Iterable[Matcher], shapes: Iterable[tuple[re.Pattern[str], str]] = ()
+    ) -> None:
+        """Add what the submission itself revealed: learned phrases and id/team shapes."""
+        self.learned = (*self.learned, *(m for m in learned if m.regex is not None))
+        self.shapes = (*self.shapes, *shapes)
 
     def _ip_hit(self, text: str) -> str | None:
         value = re.sub(DOT, ".", text)
@@ -169,67 +206,133 @@ class TextRedactor:
             return "member-ip" if is_victim_ip(value, self.profile.ip_ranges) else None
         return "private-ip"
 
-    def find(self, text: str) -> list[Hit]:
-        """Every victim fragment in text, overlapping findings merged, in text order."""
-        folded, owner, clusters = _normalize(text)
+    def _attacker_zones(self, folded: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(dotted tokens that are not a member's, of those the ones shaped like domains)."""
+        dotted: list[tuple[int, int]] = []
+        domains: list[tuple[int, int]] = []
+        for m in DOTTED_RE.finditer(folded):
+            token = m.group()
+            plain = re.sub(DOT, ".", token)
+            if domain_matches(plain, self.domains) or self.registry.domains.fullmatch(plain):
+                continue
+            dotted.append(m.span())
+            if DOMAIN_LABELS_RE.fullmatch(plain):
+                tld = plain.rsplit(".", 1)[-1]
+                if tld.isalpha() and len(tld) >= 2 and tld not in FILE_EXTENSIONS:
+                    domains.append(m.span())
+        for m in URL_RE.finditer(folded):
+            dotted.append(m.span())
+        dotted += [m.span() for m in HASH_RE.finditer(folded)]
+        return dotted, domains
+
+    def _structural(self, folded: str) -> list[tuple[int, int, str]]:
         raw: list[tuple[int, int, str]] = []
-        for m in EMAIL_RE.finditer(folded):
-            if domain_matches(m.group(1), self.email_domains):
-                raw.append((m.start(), m.end(), "email"))
+        if "@" in folded or "[at]" in folded or "(at)" in folded or "%40" in folded:
+            for m in EMAIL_RE.finditer(folded):
+                if domain_matches(m.group(1), self.email_domains):
+                    raw.append((m.start(), m.end(), "email"))
         if self.ad_account_re:
             raw += [(m.start(), m.end(), "ad-account") for m in self.ad_account_re.finditer(folded)]
         if self.ad_word_re:
-            raw += [(m.start(), m.end(), "member-domain")
-                    for m in self.ad_word_re.finditer(folded)]
+            raw += [(m.start(), m.end(), "member-domain") for m in self.ad_word_re.finditer(folded)]
         for m in USER_PATH_RE.finditer(folded):
             if m.group(2).strip() not in SYSTEM_USER_DIRS:
                 raw.append((m.start(2), m.end(2), "user-path"))
         raw += [(m.start(1), m.end(1), "user-path") for m in TILDE_USER_RE.finditer(folded)]
         raw += [(m.start(), m.end(), "windows-sid") for m in SID_RE.finditer(folded)]
-        for m in UNC_RE.finditer(folded):
-            host = m.group(1)
-            public = (parse_ip(host) is not None and not is_victim_ip(host, ())) or (
-                "." in host and not domain_matches(host, self.domains))
-            if not public and not host.startswith("[redacted"):
-                raw.append((m.start(1), m.end(1), "hostname"))
+        if "\\\\" in folded:
+            for m in UNC_RE.finditer(folded):
+                host = m.group(1)
+                public = (parse_ip(host) is not None and not is_victim_ip(host, ())) or (
+                    "." in host and not domain_matches(host, self.domains)
+                )
+                if not public and not host.startswith("[redacted"):
+                    raw.append((m.start(1), m.end(1), "hostname"))
+                    share = UNC_SHARE_RE.match(folded, m.start())
+                    if (
+                        share
+                        and not ADMIN_SHARE_RE.fullmatch(share.group(1))
+                        and not (share.group(1).startswith("[redacted"))
+                    ):
+                        raw.append((share.start(1), share.end(1), "file-share"))
         for rx in (IPV4_RE, IPV6_RE):
             for m in rx.finditer(folded):
                 if rule := self._ip_hit(m.group()):
                     raw.append((m.start(), m.end(), rule))
-        for rx, rule in ((self.domain_re, "member-domain"), (self.hosts_re, "hostname"),
-                         (self.names_re, "member-name"), (self.terms_re, "term")):
-            if rx is not None:
-                raw += [(m.start(), m.end(), rule)
-                        for m in rx.finditer(folded) if m.end() > m.start()]
         for m in PHONE_RE.finditer(folded):
             digits = sum(c.isdigit() for c in m.group())
             if (10 <= digits <= 15) or (m.group(1) and 9 <= digits <= 15):
                 raw.append((m.start(), m.end(), "phone"))
+        return raw
+
+    def _raw(self, text: str, folded: str) -> list[tuple[int, int, str]]:
+        raw = self._structural(folded)
+        for matcher in self.registry.text_matchers():
+            raw += [(s, e, matcher.rule) for s, e in matcher.spans(folded)]
+        for matcher in self.learned:
+            raw += [(s, e, matcher.rule) for s, e in matcher.spans(folded)]
+        for rx, rule in self.shapes:
+            raw += [(m.start(), m.end(), rule) for m in rx.finditer(folded)]
+        if not raw:
+            return raw
+        soft = [h for h in raw if h[2] in SOFT_REGISTERED or h[2] in LEARNED]
+        if soft:
+            dotted, domains = self._attacker_zones(folded)
+            raw = [
+                h
+                for h in raw
+                if not (h[2] in LEARNED and _inside((h[0], h[1]), dotted))
+                and not (h[2] in SOFT_REGISTERED and _inside((h[0], h[1]), domains))
+            ]
+        return raw
+
+    def _extra(
+        self, text: str, folded: str, owner: list[int], clusters: list[tuple[int, int]]
+    ) -> list[tuple[int, int, str]]:
+        """The extra finder's spans (offsets into text) as offsets into folded."""
+        assert self.extra_finder is not None
+        spans = self.extra_finder(text)
+        if not spans:
+            return []
+        first: dict[int, int] = {}
+        for pos, idx in enumerate(owner):
+            first.setdefault(idx, pos)
+        to_folded = {start: first[i] for i, (start, _) in enumerate(clusters) if i in first}
+        to_folded[len(text)] = len(folded)
+        return [
+            (to_folded[s], to_folded[e], rule)
+            for s, e, rule in spans
+            if s in to_folded and e in to_folded and to_folded[e] > to_folded[s]
+        ]
+
+    def find(self, text: str) -> list[Hit]:
+        """Every victim fragment in text, overlapping findings merged, in text order."""
+        folded, owner, clusters = _normalize(text)
+        raw = self._raw(text, folded)
+        if owner is not None and self.extra_finder is not None:
+            raw += self._extra(text, folded, owner, clusters)
         if not raw:
             return []
         protected = [(m.start(), m.end()) for m in TOKEN_RE.finditer(folded)]
         raw = [h for h in raw if not any(h[0] < pe and ps < h[1] for ps, pe in protected)]
-        if self.keep_re is not None:
-            keep = [(m.start(), m.end()) for m in self.keep_re.finditer(folded)]
-            raw = [h for h in raw if not any(ks <= h[0] and h[1] <= ke for ks, ke in keep)]
-            if not raw:
-                return []
+        if self.keep.regex is not None:
+            keep = list(self.keep.spans(folded))
+            raw = [h for h in raw if not _inside((h[0], h[1]), keep)]
+        if not raw:
+            return []
         raw.sort(key=lambda h: (h[0], -h[1], PRIORITY[h[2]]))
-        merged: list[list[object]] = []
+        merged: list[tuple[int, int, str]] = []
         for start, end, rule in raw:
-            if merged and start < merged[-1][1]:  # type: ignore[operator]
-                last = merged[-1]
-                last[1] = max(last[1], end)  # type: ignore[call-overload]
-                if PRIORITY[rule] < PRIORITY[last[2]]:  # type: ignore[index]
-                    last[2] = rule
+            if merged and start < merged[-1][1]:
+                ls, le, lr = merged[-1]
+                merged[-1] = (ls, max(le, end), rule if PRIORITY[rule] < PRIORITY[lr] else lr)
             else:
-                merged.append([start, end, rule])
+                merged.append((start, end, rule))
         hits = []
-        for start, end, rule in merged:
-            s, e = int(start), int(end)  # type: ignore[call-overload]
+        for s, e, rule in merged:
             if owner is not None:
                 s, e = clusters[owner[s]][0], clusters[owner[e - 1]][1]
-            hits.append(Hit(s, e, str(rule), text[s:e]))
+            hits.append(Hit(s, e, rule, text[s:e]))
         return hits
 
     def redact(self, text: str) -> tuple[str, list[Hit]]:
@@ -239,7 +342,7 @@ class TextRedactor:
             return text, hits
         out, pos = [], 0
         for h in hits:
-            out.append(text[pos:h.start])
+            out.append(text[pos : h.start])
             out.append(TOKENS[h.rule])
             pos = h.end
         out.append(text[pos:])
@@ -247,10 +350,7 @@ class TextRedactor:
 
     def keeps(self, value: str) -> bool:
         """True when an operator marked this exact value as attacker data that must stay."""
-        if self.keep_re is None:
-            return False
-        folded = unicodedata.normalize("NFKC", value).casefold().strip()
-        return self.keep_re.fullmatch(folded) is not None
+        return self.keep.fullmatch(value)
 
     def mentions_member(self, text: str) -> bool:
         """True when text contains any victim value (cheap pre-check for patterns)."""

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
+
+from hub.sanitize import matchers
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Usernames sit right after these prefixes; group 2 is the user segment.
 USER_PATH_RE = re.compile(
-    r"(?i)((?:[a-z]:|%systemdrive%)?[\\/]+"
-    r"(?:users|documents and settings|home|export[\\/]home)[\\/]+)"
-    r"((?!\[REDACTED:)(?:[^\\/\s'\"<>|:*?]+(?: [^\\/\s'\"<>|:*?]+){0,2}(?=[\\/])"
-    r"|[^\\/\s'\"<>|:*?]+(?=$|[\s'\"<>|,;)\]])))"
+    r"(?i)((?:[a-z]:|%systemdrive%)?(?<![\\/])[\\/]++"
+    r"(?:users|documents and settings|home|export[\\/]home)[\\/]++)"
+    r"((?!\[REDACTED:)(?:[^\\/\s'\"<>|:*?]++(?: [^\\/\s'\"<>|:*?]++){0,2}+(?=[\\/])"
+    r"|[^\\/\s'\"<>|:*?]++(?=$|[\s'\"<>|,;)\]])))"
 )
 # A literal ~user home reference on Unix.
 TILDE_USER_RE = re.compile(r"(?<![\w~])~([a-z_][a-z0-9_.-]{0,31})(?=/)", re.IGNORECASE)
-SID_RE = re.compile(r"(?i)\bS-1-5-21(?:-\d+){1,6}\b")
+SID_RE = re.compile(r"(?i)\bS-1-5-21(?:-\d++){1,6}\b")
 # \\host\share: the host is an internal machine unless it is a public address or FQDN.
-UNC_RE = re.compile(r"(?<![\\\w])\\\\([A-Za-z0-9][\w.\-$]*)(?=\\)")
-SYSTEM_USER_DIRS = frozenset(
-    {"public", "default", "all users", "default user", "%username%", "%"})
+UNC_RE = re.compile(r"(?<![\\\w])\\\\([A-Za-z0-9][\w.\-$]*+)(?=\\)")
+SYSTEM_USER_DIRS = frozenset({"public", "default", "all users", "default user", "%username%", "%"})
 
 
 def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | IPNetwork | None:
@@ -89,9 +90,14 @@ def domain_matches(value: str, domains: Iterable[str]) -> bool:
 
 
 def hostname_matches(value: str, patterns: Iterable[str]) -> bool:
-    """True when value matches one of the member's shell-style host name globs."""
-    host = value.strip().lower()
-    return any(fnmatch.fnmatchcase(host, p.lower()) for p in patterns)
+    """True when value (or its first label) matches one of the member's host name globs;
+    the same compiled matcher the free-text redactor searches with."""
+    return _host_matcher(tuple(patterns)).fullmatch(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _host_matcher(patterns: tuple[str, ...]) -> matchers.Matcher:
+    return matchers.globs("hostname", patterns)
 
 
 def url_host(value: str) -> str | None:

@@ -71,7 +71,8 @@ def test_look_alike_domains_survive_in_text(text: str) -> None:
     ("/home/carol/.ssh/id_rsa", "/home/[REDACTED:username]/.ssh/id_rsa"),
     ("/Users/dave/Library", "/Users/[REDACTED:username]/Library"),
     ("C:\\Users\\Public\\x.exe", "C:\\Users\\Public\\x.exe"),
-    ("\\\\fileserver01\\share\\a", "\\\\[REDACTED:hostname]\\share\\a"),
+    ("\\\\fileserver01\\keiri\\a", "\\\\[REDACTED:hostname]\\[REDACTED:share]\\a"),
+    ("\\\\fs02\\c$\\w.exe", "\\\\[REDACTED:hostname]\\c$\\w.exe"),
     ("\\\\evil.example.net@SSL\\x", "\\\\evil.example.net@SSL\\x"),
     ("CORP\\erin logged on", "[REDACTED:domain]\\[REDACTED:username] logged on"),
 ])
