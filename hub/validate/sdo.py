@@ -6,6 +6,7 @@ from typing import Any
 
 from hub.validate import common as c
 from hub.validate import properties as p
+from hub.validate.detection import DETECTION_TYPES, check_detection
 from hub.validate.errors import Problem
 from hub.validate.patterns import check_pattern
 from hub.validate.spec import TypeSpec, at_least_one, domain, order, requires, together
@@ -20,6 +21,10 @@ def _indicator_pattern(obj: dict[str, Any], out: list[Problem]) -> None:
     if obj.get("pattern_type") == "stix" and isinstance(obj.get("pattern"), str):
         version = obj.get("pattern_version", "2.1")
         reason = check_pattern(obj["pattern"], version if isinstance(version, str) else "2.1")
+        if reason is not None:
+            c.problem(out, "pattern", reason)
+    elif obj.get("pattern_type") in DETECTION_TYPES and isinstance(obj.get("pattern"), str):
+        reason = check_detection(obj["pattern_type"], obj["pattern"])
         if reason is not None:
             c.problem(out, "pattern", reason)
 
