@@ -37,7 +37,7 @@ def _rss_mb() -> float:
 def _sudachi() -> Callable[[str], list[Span]]:
     from sudachipy import Dictionary, SplitMode
 
-    tok = Dictionary(dict="core").create(SplitMode.C)
+    tok = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
     def ents(text: str) -> list[Span]:
         return [

@@ -75,7 +75,8 @@ _CUE_WORDS = frozenset(HONORIFICS + TITLES)
 # "label: name" in signatures, headers and forms.
 _LABEL_RE = re.compile(
     r"(?:(?<![\w])(?:From|To|Cc|Sender)|作成者?|担当者?|報告者|起票者?|記入者?|氏名|宛先?|"
-    r"差出人|送信者|発信者|連絡先|問い?合わ?せ先|確認者?|承認者?|対応者?|依頼者)"
+    r"差出人|送信者|発信者|連絡先|問い?合わ?せ先|確認者?|承認者?|対応者?|依頼者|発見者|"
+    r"受信者|申告者|通報者|責任者|回答者|記載者|作業者|立会者|所属長|署名)"
     r"[ \t\u3000]*[:：][ \t\u3000]*"
 )
 _LABEL_END_RE = re.compile(r"[(（<＜\[［「『\n]")
@@ -98,9 +99,21 @@ FACILITY_SUFFIXES = (
     "センター",
     "ヤード",
     "ライン",
+    "プラント",
+    "コンビナート",
+    "製造所",
+    "作業所",
+    "事務所",
+    "倉庫",
+    "本社",
+    "本店",
 )
 _LINE_WORDS = ("製造", "生産", "組立", "組み立て", "加工", "塗装", "成形", "包装", "検査")
 _DEPARTMENT_ENDS = ("部", "課", "室", "係", "班", "グループ", "チーム", "部門")
+# Team names written in Latin letters that precede a member's staff: "CSIRTの安田".
+_LATIN_TEAMS = frozenset("CSIRT SIRT PSIRT CERT SOC NOC IT ISMS".split())
+# After an organisation name, the text says the attacker used it: 日本郵便を騙る, …を装った.
+_IMPERSONATED_RE = re.compile(r"[をのに]?(?:騙|かた[らりるっ]|装|よそお|名乗|なのっ|なりすま|偽)")
 # Nouns before an honorific that are not people: お客様, 皆様, ご担当者様, 業者さん.
 _NOT_NAMES = frozenset(
     "客 お客 皆 みな 各位 担当 担当者 関係者 業者 先方 相手 御社 貴社 弊社 当社 本人 方 "
@@ -171,7 +184,7 @@ def _tokenizer() -> Any:
     if tok is None:
         from sudachipy import SplitMode
 
-        tok = _dictionary().create(SplitMode.C)
+        tok = _dictionary().tokenizer(mode=SplitMode.C)
         _local.tokenizer = tok
     return tok
 
@@ -226,7 +239,14 @@ def _nameable(t: _Tok) -> bool:
         return False
     # A katakana word the dictionary does not know is a tool or malware name more often than
     # a person: エモテットさん is not a colleague.
-    return t.person or (t.proper and t.kanji) or (t.oov and t.kanji)
+    return (t.person and not t.oov) or t.kanji and (t.proper or t.oov)
+
+
+def _staff_name(t: _Tok) -> bool:
+    """After a department, a name the dictionary knows as a person or not as a place."""
+    if not t.kanji:
+        return t.person and not t.oov
+    return t.person or t.oov or (t.proper and t.pos[2] == "一般")
 
 
 def _weak(t: _Tok) -> bool:
@@ -356,7 +376,10 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
             else:
                 n += 1
     for n, t in enumerate(toks):
-        if not (t.noun and t.surface.endswith(_DEPARTMENT_ENDS) and t.surface not in _NOT_NAMES):
+        team = t.surface.upper() in _LATIN_TEAMS
+        if not team and not (
+            t.noun and t.surface.endswith(_DEPARTMENT_ENDS) and t.surface not in _NOT_NAMES
+        ):
             continue
         if t.surface in ("部", "課", "室", "係", "班") and not (n > 0 and toks[n - 1].noun):
             continue
@@ -366,7 +389,7 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
         dept = t.surface if len(t.surface) > 1 else toks[n - 1].surface + t.surface
         # "情報セキュリティ推進室 北村、堀": the names listed after a department.
         while (span := _name_after(toks, m, len(text))) is not None:
-            if not any(toks[k].person or toks[k].oov for k in range(*span)):
+            if not any(_staff_name(toks[k]) for k in range(*span)):
                 break
             out.add(
                 toks[span[0]].start, toks[span[1] - 1].end, "person", True, f"department:{dept}"
@@ -437,7 +460,8 @@ def _organizations(text: str, toks: list[_Tok], out: _Collector) -> None:
             out.add(m.start(), toks[last - 1].end, "organization", True, f"company:{form}")
     for t in toks:
         if t.proper and t.pos[2] == "一般" and t.kanji and t.cjk and len(t.surface) >= 2:
-            out.add(t.start, t.end, "organization", False, "ner:ORG")
+            if not _IMPERSONATED_RE.match(text, t.end):
+                out.add(t.start, t.end, "organization", False, "ner:ORG")
 
 
 def _facilities(toks: list[_Tok], out: _Collector) -> None:
