@@ -98,6 +98,16 @@ class Context:
     recorder: Recorder = field(default_factory=Recorder)
     member_identities: set[str] = field(default_factory=set)
     people: PeopleRedactor | None = None
+    # Set before the object loop: the sector identity is the hub's "a member" identity.
+    small_sector: bool = False
+    # software objects only a malware-analysis's tooling refers to.
+    analysis_software: set[str] = field(default_factory=set)
+    # file objects of the victim's own data (in its shares or document folders).
+    victim_files: set[str] = field(default_factory=set)
+    # user-account objects the report attributes to the attacker.
+    attacker_accounts: set[str] = field(default_factory=set)
+    # Objects whose hub id is fixed by a rule (a member statement becomes the hub's).
+    fixed_ids: dict[str, str] = field(default_factory=dict)
 
     def redact_text(self, oid: str, path: str, text: str) -> str:
         """Free-text redaction of one string, each finding recorded."""

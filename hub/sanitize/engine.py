@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from hub.sanitize import people
+from hub.sanitize import analysis, markings, people
 from hub.sanitize.context import TLP_IDS, Context
 from hub.sanitize.ids import ID_CONTRIBUTING, SCO_TYPES, deterministic_sco_id, is_hub_id, mint
 from hub.sanitize.objects import is_member_identity, transform
+from hub.sanitize.observables import attacker_accounts, victim_files
 from hub.sanitize.patterns import PatternRedactor
 from hub.sanitize.policy import Policy
 from hub.sanitize.profile import MemberProfile, SectorRef
@@ -17,6 +18,7 @@ from hub.sanitize.report import Recorder, Report
 from hub.sanitize.text import TextRedactor
 
 SECTOR_SCOPE = "mamori-sector"
+HUB_MEMBER_NAME = "A member of the hub"
 FIXED_TIME = "2020-01-01T00:00:00.000Z"
 REQUIRED_REF = {
     "relationship": ("source_ref", "target_ref"),
@@ -32,6 +34,9 @@ class SanitizeResult:
 
     objects: list[dict[str, Any]]
     report: Report
+    # Each published object's id -> the marking definitions it references, so the store
+    # publishes a marking definition only where an object that references it goes.
+    markings: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def sector_identity(sector: SectorRef, *, secret: bytes, hub_id: str) -> dict[str, Any]:
@@ -46,6 +51,25 @@ def sector_identity(sector: SectorRef, *, secret: bytes, hub_id: str) -> dict[st
         "name": sector.name,
         "identity_class": "class",
     }
+
+
+def hub_member_identity(*, secret: bytes, hub_id: str) -> dict[str, Any]:
+    """"A member of the hub": who stands in for a member of a sector too small to hide in."""
+    return {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": mint(secret, SECTOR_SCOPE, "identity--hub-member"),
+        "created": FIXED_TIME,
+        "modified": FIXED_TIME,
+        "created_by_ref": hub_id,
+        "name": HUB_MEMBER_NAME,
+        "identity_class": "class",
+    }
+
+
+def is_small(sector: SectorRef, policy: Policy) -> bool:
+    """A counted sector with fewer members than the policy's minimum names its member."""
+    return 0 < sector.member_count < policy.min_sector_members
 
 
 def hub_bundle_id(bundle_id: str, profile: MemberProfile, *, secret: bytes) -> str:
@@ -105,7 +129,9 @@ def sanitize(
     """Remove every trace of the reporting member, keep every trace of the attacker."""
     policy = policy.merged(profile.policy_override)
     hub_id = str(hub_identity["id"])
-    sector_obj = sector_identity(sector, secret=secret, hub_id=hub_id)
+    small = is_small(sector, policy)
+    sector_obj = (hub_member_identity(secret=secret, hub_id=hub_id) if small
+                  else sector_identity(sector, secret=secret, hub_id=hub_id))
     redactor = TextRedactor(profile)
     ctx = Context(
         profile=profile,
@@ -116,6 +142,8 @@ def sanitize(
         redactor=redactor,
         patterns=PatternRedactor(redactor, drop_user_accounts=policy.user_accounts == "drop"),
         recorder=Recorder(),
+        small_sector=small,
+        analysis_software=analysis.tooling_software(objects, policy),
     )
     special = {hub_id, sector_obj["id"]}
     ctx.member_identities = {
@@ -138,6 +166,9 @@ def sanitize(
             and people.is_only_people(str(o.get("name", "")), ctx.people)
         }
 
+    ctx.attacker_accounts = attacker_accounts(objects, ctx)
+    ctx.victim_files = victim_files(objects, ctx)
+    ctx.patterns.people = ctx.people
     kept: dict[str, dict[str, Any]] = {}
     dropped: set[str] = set(ctx.member_identities)
     for obj in objects:
@@ -166,21 +197,31 @@ def sanitize(
                 del kept[oid]
                 changed = True
 
+    for oid in markings.unreferenced(kept, ctx):
+        dropped.add(oid)
+        del kept[oid]
+
     new_ids = _assign_ids(kept, ctx)
     keyed: Callable[[str], str] = lambda r: new_ids.get(r) or _external_id(r, ctx)  # noqa: E731
     out: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for oid, o in kept.items():
         o = _walk_refs(o, keyed)
         if new_ids[oid] != oid:
-            ctx.recorder.add(oid, "id", "remint-id", oid, new_ids[oid], masked=True)
+            if oid not in ctx.fixed_ids:
+                ctx.recorder.add(oid, "id", "remint-id", oid, new_ids[oid], masked=True)
             o["id"] = new_ids[oid]
-        out.append(o)
+        if o["id"] not in seen:  # two member statements are one hub statement
+            seen.add(o["id"])
+            out.append(o)
     referenced = _referenced(out)
     prefix = [dict(hub_identity)] if hub_id in referenced else []
     if sector_obj["id"] in referenced:
         prefix.append(sector_obj)
     final_ids: dict[str, str | None] = {oid: new_ids[oid] for oid in kept}
-    return SanitizeResult(prefix + out, ctx.recorder.finish(final_ids))
+    published = prefix + out
+    return SanitizeResult(published, ctx.recorder.finish(final_ids),
+                          markings.referenced_markings(published))
 
 
 def _external_id(ref: str, ctx: Context) -> str:
@@ -205,7 +246,9 @@ def _assign_ids(kept: dict[str, dict[str, Any]], ctx: Context) -> dict[str, str]
             return ids[oid]
         o = kept[oid]
         t = o["type"]
-        if oid in TLP_IDS or is_hub_id(ctx.secret, oid) and t not in SCO_TYPES:
+        if oid in ctx.fixed_ids:
+            ids[oid] = ctx.fixed_ids[oid]
+        elif oid in TLP_IDS or is_hub_id(ctx.secret, oid) and t not in SCO_TYPES:
             ids[oid] = oid
         elif t in SCO_TYPES and oid not in busy:
             busy.add(oid)

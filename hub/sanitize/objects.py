@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import importlib
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from hub.sanitize import analysis, markings
 from hub.sanitize.context import TLP_IDS, Context
-from hub.sanitize.ids import SCO_TYPES
-from hub.sanitize.observables import transform_sco
+from hub.sanitize.ids import ID_CONTRIBUTING, SCO_TYPES
+from hub.sanitize.observables import only_victim, transform_sco
+from hub.sanitize.rules import RULE_EXPLANATIONS
 from hub.sanitize.timestamps import coarsen
 
 STIX_TYPES = frozenset({
@@ -20,10 +23,8 @@ STIX_TYPES = frozenset({
 })
 FREE_TEXT_PROPS = ("description", "content", "abstract", "explanation")
 LOCATION_PRECISE = ("street_address", "postal_code", "latitude", "longitude", "precision")
-TOOLING_PRIVATE = ("host_vm_ref", "operating_system_ref", "installed_software_refs")
-TOOLING_ALL = (*TOOLING_PRIVATE, "version", "configuration_version", "modules",
-               "analysis_engine_version", "analysis_definition_version")
 IDENTITY_MEMBER_RULES = frozenset({"member-name", "member-domain", "email", "term"})
+HUB_AUTHOR = "Mamori hub"
 CONTACT_MEMBER_RULES = frozenset({"member-name", "member-domain", "email", "phone", "term"})
 
 
@@ -59,6 +60,9 @@ def transform(obj: Mapping[str, Any], ctx: Context) -> dict[str, Any] | None:
     if "created_by_ref" in o and o["created_by_ref"] != ctx.hub_id:
         o["created_by_ref"] = ctx.hub_id
         rec.add(oid, "created_by_ref", "provenance", "member", ctx.hub_id, masked=True)
+    if stix_type == "marking-definition":
+        new = markings.transform(o, oid, ctx)
+        return None if new is None else ctx.redact_tree(oid, "", new)
     if not _type_rules(o, oid, ctx):
         return None
     if pol.free_text == "drop":
@@ -66,6 +70,11 @@ def transform(obj: Mapping[str, Any], ctx: Context) -> dict[str, Any] | None:
             if o.pop(prop, None) is not None:
                 rec.add(oid, prop, "free-text", "text", None, masked=True)
     o = ctx.redact_tree(oid, "", o)
+    if stix_type in SCO_TYPES and only_victim(o, ID_CONTRIBUTING[stix_type]):
+        # Nothing of the attacker is left: the object and its deterministic id go, since a
+        # kept id lets anyone confirm a guessed value.
+        rec.add(oid, "", "victim-observable", stix_type, None, masked=True)
+        return None
     if pol.timestamps != "off":
         coarsen(o, oid, pol.timestamps, rec)
     return o
@@ -107,6 +116,9 @@ def _custom_content(o: dict[str, Any], oid: str, ctx: Context) -> None:
 def _type_rules(o: dict[str, Any], oid: str, ctx: Context) -> bool:
     """Type-specific channels; False when the object must be dropped."""
     stix_type, pol, rec = o["type"], ctx.policy, ctx.recorder
+    if stix_type == "software" and oid in ctx.analysis_software:
+        rec.add(oid, "", "analysis-software", o.get("name"), None)
+        return False
     if stix_type in SCO_TYPES:
         return transform_sco(o, oid, ctx)
     if stix_type == "sighting" and "where_sighted_refs" in o:
@@ -117,6 +129,9 @@ def _type_rules(o: dict[str, Any], oid: str, ctx: Context) -> bool:
             o["where_sighted_refs"] = [ctx.sector_id]
             rec.add(oid, "where_sighted_refs", "where-sighted", "refs", ctx.sector_id,
                     masked=True)
+            if ctx.small_sector:
+                rec.add(oid, "where_sighted_refs", "small-sector", "sector", ctx.sector_id,
+                        masked=True)
     elif stix_type in ("note", "opinion") and "authors" in o:
         del o["authors"]
         rec.add(oid, "authors", "authors", "authors", None, masked=True)
@@ -127,12 +142,8 @@ def _type_rules(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         if "region" not in o and "country" not in o:
             rec.add(oid, "", "location-precision", "location", None, masked=True)
             return False
-    elif stix_type == "malware-analysis" and pol.malware_analysis_tooling != "keep":
-        props = TOOLING_ALL if pol.malware_analysis_tooling == "drop" else TOOLING_PRIVATE
-        for prop in props:
-            if prop in o:
-                del o[prop]
-                rec.add(oid, prop, "analysis-tooling", prop, None, masked=True)
+    elif stix_type == "malware-analysis":
+        analysis.transform(o, oid, ctx)
     elif stix_type == "indicator":
         return _indicator(o, oid, ctx)
     return True
@@ -142,6 +153,8 @@ def _indicator(o: dict[str, Any], oid: str, ctx: Context) -> bool:
     pattern = o.get("pattern")
     if not isinstance(pattern, str):
         return True
+    if o.get("pattern_type") in ("yara", "sigma"):
+        return _detection(o, oid, ctx)
     if o.get("pattern_type") != "stix":
         o["pattern"] = ctx.redact_text(oid, "pattern", pattern)
         return True
@@ -152,4 +165,37 @@ def _indicator(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         ctx.recorder.add(oid, "", "pattern-emptied", "indicator", None, masked=True)
         return False
     o["pattern"] = result.pattern
+    return True
+
+
+def _rewriter(kind: str) -> Callable[..., Any] | None:
+    """The YARA or Sigma rewriter, None while the detection package does not provide it."""
+    try:
+        module = importlib.import_module("hub.sanitize.detection")
+    except ImportError:
+        return None
+    found: Callable[..., Any] | None = getattr(module, f"rewrite_{kind}", None)
+    return found
+
+
+def _detection(o: dict[str, Any], oid: str, ctx: Context) -> bool:
+    """A YARA or Sigma indicator: rewritten by parsing it, or not published at all."""
+    kind = str(o.get("pattern_type"))
+    rewrite = _rewriter(kind)
+    if rewrite is None:
+        ctx.recorder.add(oid, "pattern", "detection-unsupported", kind, None, masked=True)
+        return False
+    try:
+        result = rewrite(str(o["pattern"]), lambda t: ctx.redact_text(oid, "pattern", t),
+                         hub_author=HUB_AUTHOR)
+    except ValueError as exc:  # DetectionError: the rule does not parse or breaks a bound
+        ctx.recorder.add(oid, "pattern", "invalid-pattern", str(exc), None)
+        return False
+    except Exception:  # noqa: BLE001 - fail closed: a rule we could not check is not published
+        ctx.recorder.add(oid, "pattern", "detection-unsupported", kind, None, masked=True)
+        return False
+    for change in result.changes:
+        rule = change.rule if change.rule in RULE_EXPLANATIONS else "detection-rewrite"
+        ctx.recorder.add(oid, f"pattern<{change.path}>", rule, change.before, change.after)
+    o["pattern"] = result.text
     return True

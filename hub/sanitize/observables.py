@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from hub.sanitize.context import Context
 from hub.sanitize.mail import email_message
+from hub.sanitize.parameters import ParameterRedactor
+from hub.sanitize.text import TOKEN_RE, TOKENS
 from hub.sanitize.values import (
+    UNC_RE,
     domain_matches,
     email_domain,
     hostname_matches,
     is_victim_ip,
+    parse_ip,
     url_host,
 )
 
@@ -28,6 +34,12 @@ IDENTIFYING_ENV = {
 }
 ACCOUNT_PERSONAL = ("user_id", "account_login", "display_name", "credential")
 CERT_NAMES = ("subject", "issuer")
+ATTACKER_TYPES = frozenset({"threat-actor", "intrusion-set", "malware", "tool", "infrastructure",
+                            "campaign"})
+# Folders that hold a person's own documents (not where malware drops its files).
+DATA_FOLDER_RE = re.compile(
+    r"(?i)[\\/](?:users|home)[\\/][^\\/]{1,256}[\\/](?:documents|desktop|pictures|videos|"
+    r"music|onedrive[^\\/]{0,64}|my documents|ドキュメント|デスクトップ)(?:[\\/]|$)")
 
 
 def _host_is_victim(host: str, ctx: Context) -> bool:
@@ -57,6 +69,18 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         if (host and _host_is_victim(host, ctx)) or (not host and ctx.redactor.find(value)):
             rec.add(oid, "value", "member-url", host or value, None)
             return False
+        params = ParameterRedactor(victim_rule(ctx))
+        o["value"] = params.url("value", value)
+        _record_parameters(params, oid, ctx)
+    elif stix_type == "network-traffic":
+        _http_request(o, oid, ctx)
+    elif stix_type == "directory" and isinstance(o.get("path"), str):
+        if victim_folder(o["path"], ctx):
+            rec.add(oid, "path", "victim-file", o["path"], None)
+            return False
+    elif stix_type == "file" and oid in ctx.victim_files:
+        rec.add(oid, "name", "victim-file", str(o.get("name", "file")), None)
+        return False
     elif stix_type == "email-addr" and isinstance(value, str):
         dom = email_domain(value)
         if (dom and _host_is_victim(dom, ctx)) or ctx.redactor.find(value):
@@ -96,6 +120,10 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
 
 
 def _user_account(o: dict[str, Any], oid: str, ctx: Context) -> bool:
+    if oid in ctx.attacker_accounts:
+        ctx.recorder.add(oid, "", "attacker-account", o.get("account_login") or o.get("user_id"),
+                         "kept")
+        return True
     if ctx.policy.user_accounts == "drop":
         ctx.recorder.add(oid, "", "user-account", o.get("account_login") or o.get("user_id"),
                          None)
@@ -114,6 +142,12 @@ def _process(o: dict[str, Any], oid: str, ctx: Context) -> None:
                 del o[prop]
                 rec.add(oid, prop, "process-detail", prop, None, masked=True)
         return
+    line = o.get("command_line")
+    if isinstance(line, str):
+        new = command_line(line, ctx)
+        if new != line:
+            rec.add(oid, "command_line", "command-line", line, new)
+            o["command_line"] = new
     env = o.get("environment_variables")
     if isinstance(env, dict):
         for key in list(env):
@@ -122,3 +156,169 @@ def _process(o: dict[str, Any], oid: str, ctx: Context) -> None:
                 rec.add(oid, f"environment_variables.{key}", "process-detail", str(env[key]),
                         token)
                 env[key] = token
+
+
+def victim_rule(ctx: Context) -> Callable[[str], str | None]:
+    """text -> the rule of its first victim finding (registry or learned people), or None."""
+
+    def rule(text: str) -> str | None:
+        hits = ctx.redactor.find(text)
+        if hits:
+            return hits[0].rule
+        found = ctx.people.find(text) if ctx.people is not None else []
+        return found[0].rule if found else None
+
+    return rule
+
+
+def _record_parameters(params: ParameterRedactor, oid: str, ctx: Context) -> None:
+    for where, before, token in params.changes:
+        ctx.recorder.add(oid, where, "victim-parameter", before, token)
+
+
+def _http_request(o: dict[str, Any], oid: str, ctx: Context) -> None:
+    ext = (o.get("extensions") or {}).get("http-request-ext")
+    if not isinstance(ext, dict):
+        return
+    params = ParameterRedactor(victim_rule(ctx))
+    base = "extensions.http-request-ext"
+    if isinstance(ext.get("request_value"), str):
+        ext["request_value"] = params.url(f"{base}.request_value", ext["request_value"])
+    headers = ext.get("request_header")
+    if isinstance(headers, dict):
+        for name, value in headers.items():
+            if isinstance(value, str):
+                headers[name] = params.header(f"{base}.request_header.{name}", name, value)
+    _record_parameters(params, oid, ctx)
+
+
+def victim_folder(path: str, ctx: Context) -> bool:
+    """A folder the victim side owns: a share on an internal host, a person's documents."""
+    for m in UNC_RE.finditer(path):
+        host = m.group(1)
+        public = (parse_ip(host) is not None and not is_victim_ip(host, ())) or (
+            "." in host and not domain_matches(host, ctx.redactor.domains))
+        if not public:
+            return True
+    return DATA_FOLDER_RE.search(path) is not None or bool(ctx.redactor.find(path))
+
+
+def victim_files(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set[str]:
+    """Files of the victim's own data: in a victim folder and never a malware sample."""
+    folders = {str(o["id"]) for o in objects if o.get("type") == "directory"
+               and isinstance(o.get("path"), str) and victim_folder(o["path"], ctx)}
+    samples: set[str] = set()
+    for o in objects:
+        samples.update(r for r in o.get("sample_refs", ()) if isinstance(r, str))
+        if isinstance(o.get("sample_ref"), str):
+            samples.add(o["sample_ref"])
+        if o.get("type") == "relationship":
+            samples.update((str(o.get("source_ref")), str(o.get("target_ref"))))
+    return {str(o["id"]) for o in objects if o.get("type") == "file"
+            and o.get("parent_directory_ref") in folders and o["id"] not in samples}
+
+
+def attacker_accounts(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set[str]:
+    """user-account objects the report attributes to the attacker, none naming a member.
+
+    Attributed: named in an indicator's STIX pattern, related to an attacker object, or
+    listed in an observed-data that is related to one.
+    """
+    accounts = {str(o["id"]): o for o in objects if o.get("type") == "user-account"}
+    if not accounts:
+        return set()
+    types = {str(o.get("id")): str(o.get("type")) for o in objects}
+    patterns = [str(o["pattern"]) for o in objects if o.get("type") == "indicator"
+                and o.get("pattern_type") == "stix" and isinstance(o.get("pattern"), str)]
+    related: set[str] = set()
+    for o in objects:
+        if o.get("type") == "relationship":
+            s, t = str(o.get("source_ref")), str(o.get("target_ref"))
+            if types.get(t) in ATTACKER_TYPES:
+                related.add(s)
+            if types.get(s) in ATTACKER_TYPES:
+                related.add(t)
+    for o in objects:
+        if o.get("type") == "observed-data" and str(o["id"]) in related:
+            related.update(r for r in o.get("object_refs", ()) if isinstance(r, str))
+    rule = victim_rule(ctx)
+    found = set()
+    for aid, acc in accounts.items():
+        names = [str(acc[k]) for k in ("account_login", "user_id", "display_name") if k in acc]
+        if any(rule(n) for n in names) or any(rule(str(v)) for v in acc.values()
+                                              if isinstance(v, str) and v != aid):
+            continue
+        quoted = [f"'{n}'" for n in names if n]
+        if aid in related or any(q in p for p in patterns for q in quoted):
+            found.add(aid)
+    return found
+
+
+def only_victim(o: Mapping[str, Any], contributing: Sequence[str]) -> bool:
+    """The id-contributing text of an SCO is nothing but redaction tokens and punctuation."""
+    texts = [o[k] for k in contributing if k in o and not k.endswith("_ref")]
+    if not texts or not all(isinstance(t, str) for t in texts):
+        return False
+    return not any(ch.isalnum() for t in texts for ch in TOKEN_RE.sub("", t.lower()))
+
+
+# Remote-host and credential arguments of the usual lateral-movement commands.
+_HOST_COLON = ("/node:", "/v:", "/server:", "/computer:", "-computername:")
+_HOST_NEXT = frozenset({"-computername", "-cn", "-computer", "-server", "/s", "-hostname"})
+_USER_COLON = ("/user:", "/u:", "-user:", "-username:")
+_USER_NEXT = frozenset({"-u", "-user", "-username", "/u", "-credential", "--user"})
+_PASS_COLON = ("/p:", "/password:", "/pass:", "-password:")
+_PASS_NEXT = frozenset({"-p", "-password", "/p", "--password", "-pw"})
+PASSWORD_TOKEN = "[REDACTED:password]"  # noqa: S105 - the token, not a password
+
+
+def _host_arg(host: str, ctx: Context) -> str:
+    """A remote-host argument: kept when public (the attacker's), else a token."""
+    bare = host.strip("\\'\"").lstrip("\\")
+    ip = parse_ip(bare)
+    if ip is not None and not is_victim_ip(bare, ctx.profile.ip_ranges):
+        return host
+    if ip is None and "." in bare and not _host_is_victim(bare, ctx):
+        return host
+    return TOKENS["hostname"]
+
+
+def command_line(line: str, ctx: Context) -> str:
+    """line with internal hosts, accounts and passwords in remote-execution arguments replaced.
+
+    Whitespace-separated arguments, one pass; shares and registered values are left to the
+    free-text redactor, which runs after.
+    """
+    parts = re.split(r"(\s+)", line)
+    has_user = any(p.lower() in _USER_NEXT or p.lower().startswith(_USER_COLON) for p in parts)
+    out: list[str] = []
+    pending: str | None = None
+    for part in parts:
+        if not part or part.isspace():
+            out.append(part)
+            continue
+        low = part.lower()
+        if pending is not None:
+            out.append(_host_arg(part, ctx) if pending == "host" else
+                       TOKENS["user-path"] if pending == "user" else PASSWORD_TOKEN)
+            pending = None
+            continue
+        colon = next((pre for pre in (*_HOST_COLON, *_USER_COLON, *_PASS_COLON)
+                      if low.startswith(pre) and len(low) > len(pre)), None)
+        if colon is not None:
+            value = part[len(colon):]
+            new = (_host_arg(value, ctx) if colon in _HOST_COLON else
+                   TOKENS["user-path"] if colon in _USER_COLON else PASSWORD_TOKEN)
+            out.append(part[:len(colon)] + new)
+        elif low in _HOST_NEXT:
+            pending = "host"
+            out.append(part)
+        elif low in _USER_NEXT:
+            pending = "user"
+            out.append(part)
+        elif low in _PASS_NEXT and has_user:
+            pending = "pass"
+            out.append(part)
+        else:
+            out.append(part)
+    return "".join(out)

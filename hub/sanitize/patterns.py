@@ -9,6 +9,7 @@ from typing import Any
 from stix2 import patterns as sp
 from stix2.pattern_visitor import create_pattern_object
 
+from hub.sanitize.people import PeopleRedactor
 from hub.sanitize.text import TextRedactor
 
 _USER_TYPES = ("user-account",)
@@ -40,12 +41,18 @@ class PatternRedactor:
     def __init__(self, redactor: TextRedactor, *, drop_user_accounts: bool) -> None:
         self.redactor = redactor
         self.drop_user_accounts = drop_user_accounts
+        # The member's people learned from the report: an account named after one is theirs.
+        self.people: PeopleRedactor | None = None
+
+    def _names_person(self, text: str) -> bool:
+        return self.people is not None and bool(self.people.find(text))
 
     def redact(self, pattern: str) -> PatternResult:
         """Redacted STIX pattern; untouched (and unparsed) when it cannot hold victim values."""
-        suspicious = bool(self.redactor.find(pattern.replace("\\\\", "\\")))
+        unescaped = pattern.replace("\\\\", "\\")
+        suspicious = bool(self.redactor.find(unescaped))
         if self.drop_user_accounts and any(t in pattern for t in (*_USER_TYPES, *_USER_PATHS)):
-            suspicious = True
+            suspicious = suspicious or self._names_person(unescaped)
         if not suspicious:
             return PatternResult(pattern)
         result = PatternResult(None, changed=True)
@@ -69,10 +76,14 @@ class PatternRedactor:
 
     def _victim(self, lhs: str, value: str) -> tuple[str | None, bool]:
         """(rule, paths-only) for a compared value; rule None when it is attacker data."""
+        hits = self.redactor.find(value)
         if self.drop_user_accounts and (lhs.startswith(_USER_TYPES)
                                         or any(p in lhs for p in _USER_PATHS)):
-            return "user-account", False
-        hits = self.redactor.find(value)
+            # An account an indicator names is the attacker's (one it created or uses),
+            # unless it is one of the member's people or registered values.
+            if hits or self._names_person(value):
+                return "user-account", False
+            return None, False
         if not hits:
             return None, False
         return hits[0].rule, all(h.rule == "user-path" for h in hits)

@@ -134,7 +134,8 @@ def build_submission(p: Planted) -> list[dict[str, Any]]:
                      f"file:parent_directory_ref.path = 'C:\\\\Users\\\\{p.username}\\\\Temp']")},
         {**sdo, "type": "indicator", "id": oid("indicator", 4), "name": "yara",
          "pattern_type": "yara", "valid_from": T,
-         "pattern": f"rule x {{ strings: $a = \"{p.domain}\" $b = \"{e['domains'][1]}\" }}"},
+         "pattern": f"rule x {{ strings: $a = \"{p.domain}\" $b = \"{e['domains'][1]}\" "
+                    "condition: any of them }"},
         {**sdo, "type": "relationship", "id": oid("relationship", 1),
          "relationship_type": "indicates", "source_ref": oid("indicator", 1),
          "target_ref": oid("malware", 1)},

@@ -205,7 +205,7 @@ def test_channels_location_artifact_custom_analysis() -> None:
     malware = _by_type(out, "malware")[0]
     assert [r["source_name"] for r in malware["external_references"]] == ["mitre-attack"]
     analysis = _by_type(out, "malware-analysis")[0]
-    assert "host_vm_ref" not in analysis and analysis["product"] == "clamav"
+    assert "host_vm_ref" not in analysis and analysis["product"] == "sandbox"  # generalised
     marking = _by_type(out, "marking-definition")[0]
     assert "[REDACTED:member-name]" in marking["definition"]["statement"]
     assert malware["object_marking_refs"] == [marking["id"]]

@@ -176,10 +176,17 @@ def test_pattern_pruning_keeps_attacker_comparisons() -> None:
 @pytest.mark.parametrize("pattern", [
     "[domain-name:value = 'mail.example.co.jp']",
     "[ipv4-addr:value = '133.242.10.5'] FOLLOWEDBY [email-addr:value = 'a@mail.example.jp']",
-    "[user-account:user_id = 'alice']",
+    "[user-account:user_id = 'alice@mail.example.jp']",
+    "[user-account:account_login = 'CORP\\\\alice']",
 ])
 def test_pattern_with_only_victim_values_is_emptied(pattern: str) -> None:
     assert _pat(pattern) is None
+
+
+def test_an_account_an_indicator_names_is_the_attacker_s() -> None:
+    # An account the attacker created on an appliance is what the indicator detects.
+    pattern = "[user-account:account_login = 'svc_backup01']"
+    assert _pat(pattern) == pattern
 
 
 def test_pattern_lists_and_paths() -> None:
