@@ -1,0 +1,347 @@
+"""Victim vocabulary nobody registered, learned from the report itself.
+
+A member registers its names, domains and networks; its report also names its plants,
+works and offices ("Mizushima Works", "水島製作所"), the towns and streets of the locations
+its identities point at, its case numbers (``KHI-CSIRT-2024-0113``, ``INC-20240311``), its
+CSIRT and SOC teams, the shares and archives of its data and its internal projects. This
+module learns those values from the submission so that every free-text channel of every
+object can be cleared of them (`TextRedactor.learn`).
+
+What is the victim's is decided by where a value sits: facility, team and project names
+are the reporter's own vocabulary (attackers do not have plants or CSIRTs); towns and
+streets are learned only from `location` objects the victim side points at (located-at
+from a member identity, `where_sighted_refs`, a precise location an attack targets);
+archive names only next to words that say the member's data was packed or taken. Learned
+values are whole tokens of a minimum length counted by script (two kanji make a Japanese
+surname or town, two Latin letters make nothing), never a common English word, and are
+never matched inside an attacker's dotted token (domain, URL, file name) or a hash.
+
+Every expression here is linear: suffix words are found first and the name before them is
+read backwards over a bounded window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wordfreq import zipf_frequency
+
+from hub.sanitize import matchers
+from hub.sanitize.matchers import Matcher
+
+# Properties that never hold the report's own prose.
+SKIP_KEYS = frozenset(
+    "id type spec_version created modified pattern pattern_type pattern_version hashes  "
+    "payload_bin valid_from valid_until lang encoding definition_type identity_class  "
+    "relationship_type".split()
+)
+_CJK = "\u3005\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f"
+CJK_RE = re.compile(f"[{_CJK}]")
+COMMON_ZIPF = 4.0
+ATTACKER_TYPES = frozenset(
+    "malware tool threat-actor intrusion-set campaign attack-pattern infrastructure  "
+    "vulnerability".split()
+)
+
+# --- sites -----------------------------------------------------------------------------
+_SITE_WORDS = (
+    "Works|Plant|Power Station|Power Plant|Shipyard|Dockyard|Refinery|Factory|Mill|"
+    "Steelworks|Smelter|Substation|Research Center|Research Centre|Research Laboratory|"
+    "Research Institute|R&D Center|R&D Centre|Data Center|Data Centre|Branch Office|"
+    "Sales Office|Regional Office|Head Office|Branch|Headquarters|Distribution Center|"
+    "Distribution Centre|Depot|Warehouse|Yard|Campus|Hospital"
+)
+# Capitalised as a name ("Mizushima Works"), or an unambiguous lower-case site word
+# ("the Mizushima plant"); never the verb in "Emotet works by ...".
+EN_SITE_SUFFIX = re.compile(
+    r"(?<![A-Za-z])(?:" + _SITE_WORDS.replace(" ", r"\s+") + r"|plant|power\s+station|"
+    r"power\s+plant|shipyard|refinery|factory|steelworks|smelter|substation)(?![A-Za-z])"
+)
+EN_NAME_BEFORE = re.compile(r"((?:[A-Z][A-Za-z'\-]{1,30}+\s+){1,4}+)$")
+JA_SITE_SUFFIX = re.compile(
+    "工場|事業所|製作所|発電所|造船所|製鉄所|製油所|変電所|支社|支店|営業所|研究所|"
+    "開発センター|データセンター|物流センター|センター|ヤード|本社|本店|工業所|倉庫|病院|"
+    "キャンパス|製造所|出張所"
+)
+JA_PLANT = frozenset("工場 事業所 製作所 発電所 造船所 製鉄所 製油所 変電所 工業所 製造所".split())
+JA_GENERIC_PREFIX = frozenset(
+    "当 同 各 本 全 他 別 新 旧 該当 一部 関連 国内 海外 主要 複数 自社 弊社 貴社 "
+    "御社 同社 当社 各社 子会社 関係 対象 全国 地方 管轄 所属 近隣 取引先 委託先".split()
+)
+EN_GENERIC = frozenset(
+    "the our a an this that their its his her main head new old all each every other one two  "
+    "no at in of from to and or for by on central regional group company corporate local  "
+    "power nuclear thermal chemical steel data research sales branch east west north south  "
+    "first second third primary backup production manufacturing assembly".split()
+)
+# --- teams and ids ---------------------------------------------------------------------
+TEAM_SUFFIX = re.compile(r"(?<![A-Za-z0-9])(?:CSIRT|SIRT|PSIRT|CERT|SOC|CSOC|CDC)(?![A-Za-z0-9])")
+TEAM_PREFIX_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z0-9&\-])([A-Z][A-Za-z0-9&]{1,20}+)|([" + _CJK + r"]{2,12}+))[\- ]?$"
+)
+# Public and national teams, named in every report: never the member's.
+PUBLIC_TEAMS = frozenset(
+    "jpcert us cert ics kr krcert eu in au nz nisc ipa ncsc cisa jc3 mitre microsoft google  "
+    "cisco ibm apple adobe oracle siemens vmware fortinet paloalto trend kaspersky eset  "
+    "mandiant crowdstrike nca nict first apcert thaicert hkcert sgcert twcert cncert jvn  "
+    "managed global cloud cyber security our the internal group joint national sector isac".split()
+)
+ID_SHAPES = (
+    re.compile(
+        r"(?<![a-z0-9])[a-z][a-z0-9]{1,15}+-(?:csirt|sirt|psirt|cert|soc|ir)-[0-9]{2,4}+"
+        r"-[0-9]{1,8}+(?![a-z0-9])"
+    ),
+    re.compile(
+        r"(?<![a-z0-9\-])(?:inc|case|sr|tkt|ticket|req|ritm|chg|sec|ir|sir|ims)"
+        r"[\-_#][0-9][0-9a-z]{0,24}+(?:-[0-9a-z]{1,12}+){0,3}+(?![a-z0-9])"
+    ),
+    re.compile(r"(?<![a-z0-9\-])case-[a-z0-9]{2,24}+(?:-[a-z0-9]{1,12}+){0,3}+(?![a-z0-9])"),
+)
+# --- projects and archives -------------------------------------------------------------
+EN_PROJECT = re.compile(r"(?<![A-Za-z])[Pp]roject[\s\-]++([A-Z][A-Za-z0-9\-]{2,30}+)")
+JA_PROJECT = re.compile(r"プロジェクト[「『\s]?([" + _CJK + r"A-Za-z0-9]{2,15}+)")
+JA_PROJECT_BEFORE = re.compile(r"[「『]?([" + _CJK + r"A-Za-z0-9]{2,15}+)[」』]?$")
+ARCHIVE_EXT = re.compile(r"(?i)\.(?:zip|rar|7z|tar|tgz|gz|cab|lzh|bz2|xz)(?![A-Za-z0-9])")
+FILE_BEFORE = re.compile(r"([\w\-.()\[\] ]{1,100}+)$")
+FILE_TOKEN = re.compile(r"[\w\-]\.[A-Za-z0-9]{1,5}(?![A-Za-z0-9])")
+DATA_CUES = re.compile(
+    r"(?i)exfiltrat|stag(?:ed|ing)|stole|stolen|collected|compress|archived|packed|leaked|"
+    r"持ち出|窃取|流出|圧縮|外部送信|収集|漏え|漏洩"
+)
+
+
+@dataclass
+class Vocabulary:
+    """What the submission revealed about the victim, by rule."""
+
+    values: dict[str, set[str]] = field(default_factory=dict)
+
+    # Names of the attacker's objects (malware, tools, actors): never learned as the victim's.
+    attacker: frozenset[str] = frozenset()
+
+    def add(self, rule: str, value: str, *, common_ok: bool = False) -> None:
+        """Learn value under rule when it is long and distinctive enough (common words are
+        accepted from a structured victim field, `common_ok`)."""
+        value = value.strip(" \t\r\n,.;:()[]「」『』")
+        if matchers.fold(value) in self.attacker:
+            return
+        if acceptable(value) or (common_ok and _long_enough(value)) or _acronym(rule, value):
+            self.values.setdefault(rule, set()).add(value)
+
+    def matchers(self) -> list[Matcher]:
+        """One compiled matcher per learned rule."""
+        return [matchers.phrases(rule, sorted(vals)) for rule, vals in sorted(self.values.items())]
+
+
+def _long_enough(value: str) -> bool:
+    cjk = len(CJK_RE.findall(value))
+    return cjk >= 2 if cjk else sum(c.isalnum() for c in value) >= 4
+
+
+def _acronym(rule: str, value: str) -> bool:
+    """A member's short name in its team name ("KHI" of "KHI-CSIRT"): three capitals."""
+    return rule == "learned-name" and len(value) == 3 and value.isupper() and value.isalpha()
+
+
+def acceptable(value: str) -> bool:
+    """Long enough for its script and not a common word: two kanji yes, two letters no."""
+    if not value or len(value) > 120:
+        return False
+    cjk = len(CJK_RE.findall(value))
+    if cjk:
+        return cjk >= 2 or len(value) >= 4
+    letters = [w for w in re.split(r"[^A-Za-z0-9]+", value) if w]
+    if not letters or sum(len(w) for w in letters) < 4:
+        return False
+    if len(letters) == 1:
+        word = letters[0].lower()
+        return len(word) >= 4 and not word.isdigit() and zipf_frequency(word, "en") < COMMON_ZIPF
+    return True
+
+
+def _distinctive(words: Sequence[str]) -> list[str]:
+    """Words that are neither generic nor common English ("Mizushima", not "Plant")."""
+    return [
+        w
+        for w in words
+        if w.lower() not in EN_GENERIC
+        and len(w) >= 4
+        and zipf_frequency(w.lower(), "en") < COMMON_ZIPF
+    ]
+
+
+def _sites(text: str, vocab: Vocabulary, names: Matcher) -> None:
+    for m in EN_SITE_SUFFIX.finditer(text):
+        window = text[max(0, m.start() - 160) : m.start()]
+        before = EN_NAME_BEFORE.search(window)
+        if not before:
+            continue
+        words = before.group(1).split()
+        while words and words[0].lower() in EN_GENERIC:
+            words.pop(0)
+        # "Kumotori Heavy Industries Mizushima Works": the site starts after the member.
+        phrase = " ".join(words)
+        cut = max((e for _, e in names.spans(matchers.fold(phrase))), default=0)
+        phrase = phrase[cut:].strip() if cut else phrase
+        words = phrase.split()
+        while words and words[0].lower() in EN_GENERIC:
+            words.pop(0)
+        if not words:
+            continue
+        vocab.add("learned-site", " ".join(words) + " " + m.group())
+        for word in _distinctive(words):
+            vocab.add("learned-place", word)
+    for m in JA_SITE_SUFFIX.finditer(text):
+        start = m.start()
+        while start > 0 and m.start() - start < 12 and CJK_RE.match(text[start - 1]):
+            start -= 1
+        prefix = text[start : m.start()]
+        folded = matchers.fold(prefix)
+        cut = max((e for _, e in names.spans(folded)), default=0)
+        prefix = prefix[cut:] if cut else prefix
+        for generic in sorted(JA_GENERIC_PREFIX, key=len, reverse=True):
+            if prefix.startswith(generic) and len(prefix) > len(generic):
+                prefix = prefix[len(generic) :]
+        if len(prefix) < 2 or prefix in JA_GENERIC_PREFIX:
+            continue
+        vocab.add("learned-site", prefix + m.group())
+        if m.group() in JA_PLANT:
+            vocab.add("learned-place", prefix)
+
+
+def _teams(text: str, vocab: Vocabulary) -> None:
+    for m in TEAM_SUFFIX.finditer(text):
+        before = TEAM_PREFIX_BEFORE.search(text[max(0, m.start() - 24) : m.start()])
+        if not before:
+            continue
+        prefix = before.group(1) or before.group(2)
+        if prefix.lower() in PUBLIC_TEAMS or prefix.lower() in EN_GENERIC:
+            continue
+        vocab.add("team-name", text[m.start() - len(before.group()) : m.end()])
+        if before.group(1) and not prefix.isdigit():
+            # "KHI-CSIRT": the prefix is the member's own short name.
+            vocab.add("learned-name", prefix)
+        elif before.group(2):
+            vocab.add("learned-name", prefix)
+
+
+def _projects(text: str, vocab: Vocabulary) -> None:
+    for m in EN_PROJECT.finditer(text):
+        vocab.add("learned-project", m.group())
+        name = m.group(1)
+        if name.lower() not in EN_GENERIC and zipf_frequency(name.lower(), "en") < 3.0:
+            vocab.add("learned-project", name)
+    for m in JA_PROJECT.finditer(text):
+        vocab.add("learned-project", m.group(1))
+    for m in re.finditer("プロジェクト", text):
+        before = JA_PROJECT_BEFORE.search(text[max(0, m.start() - 17) : m.start()])
+        if before:
+            vocab.add("learned-project", before.group(1))
+
+
+def _archives(text: str, vocab: Vocabulary, attacker_files: set[str]) -> None:
+    for m in ARCHIVE_EXT.finditer(text):
+        before = FILE_BEFORE.search(text[max(0, m.start() - 100) : m.start()])
+        if not before:
+            continue
+        stem = before.group(1).split(" ")[-1].lstrip("([")
+        name = stem + m.group()
+        start = m.start() - len(stem)
+        # The cue must come shortly before this name, with no other file name between.
+        window = text[max(0, start - 80) : start]
+        cues = list(DATA_CUES.finditer(window))
+        if not stem or name.lower() in attacker_files or not cues:
+            continue
+        if not FILE_TOKEN.search(window[cues[-1].end() :]):
+            vocab.add("learned-archive", name)
+
+
+def _strings(value: Any, key: str = "") -> Iterator[str]:
+    if isinstance(value, str):
+        if key not in SKIP_KEYS:
+            yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v, key)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if not (isinstance(k, str) and k.endswith(("_ref", "_refs"))):
+                yield from _strings(v, str(k))
+
+
+def victim_locations(
+    objects: Sequence[Mapping[str, Any]], member_identities: Iterable[str]
+) -> set[str]:
+    """Ids of `location` objects the victim side points at."""
+    members = set(member_identities)
+    locations = {str(o["id"]): o for o in objects if o.get("type") == "location"}
+    found: set[str] = set()
+    for o in objects:
+        kind = o.get("type")
+        if kind == "sighting":
+            found.update(r for r in o.get("where_sighted_refs", []) or [] if r in locations)
+        elif kind == "relationship":
+            src, dst = o.get("source_ref"), o.get("target_ref")
+            if dst in locations and (
+                src in members
+                or (o.get("relationship_type") == "targets" and _precise(locations[dst]))
+            ):
+                found.add(str(dst))
+            if src in locations and dst in members:
+                found.add(str(src))
+    return found
+
+
+def _precise(location: Mapping[str, Any]) -> bool:
+    return any(k in location for k in ("street_address", "postal_code", "latitude", "city"))
+
+
+def learn(
+    objects: Sequence[Mapping[str, Any]], member_identities: Iterable[str], names: Matcher
+) -> Vocabulary:
+    """Everything the submission reveals about the victim that nobody registered."""
+    attacker = set()
+    for o in objects:
+        if o.get("type") in ATTACKER_TYPES:
+            for value in (o.get("name"), *(o.get("aliases") or [])):
+                if isinstance(value, str):
+                    attacker.add(matchers.fold(value).strip())
+    vocab = Vocabulary(attacker=frozenset(attacker))
+    members = set(member_identities)
+    for lid in victim_locations(objects, members):
+        loc = next(o for o in objects if o.get("id") == lid)
+        props = (
+            ("city", "street_address", "postal_code", "name")
+            if ("city" in loc or "street_address" in loc)
+            else ("city",)
+        )
+        for prop in props:
+            value = loc.get(prop)
+            if isinstance(value, str):
+                vocab.add("learned-place", value, common_ok=True)
+                if prop == "street_address":
+                    for part in re.split(r"[,、，]\s*", value):
+                        vocab.add("learned-place", part, common_ok=True)
+    attacker_files = {
+        str(o.get("name", "")).lower()
+        for o in objects
+        if o.get("type") == "file" and o.get("hashes")
+    }
+    for o in objects:
+        for text in _strings(o):
+            if len(text) < 4:
+                continue
+            _sites(text, vocab, names)
+            _teams(text, vocab)
+            _projects(text, vocab)
+            if "." in text:
+                _archives(text, vocab, attacker_files)
+    return vocab
+
+
+def id_shapes() -> list[tuple[re.Pattern[str], str]]:
+    """Internal case and ticket numbers, by shape: cleared wherever they appear."""
+    return [(rx, "case-id") for rx in ID_SHAPES]
