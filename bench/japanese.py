@@ -1,6 +1,6 @@
 """Japanese name finding: three analysers measured on the labelled corpus, and the finder.
 
-Run: .venv/bin/python -m bench.japanese [--ginza-python PATH]
+Run: .venv/bin/python -m bench.japanese [--ginza-python PATH] [--no-adversarial]
 
 For each analyser (SudachiPy + sudachidict-core, fugashi + unidic-lite, GiNZA ja_ginza), in
 a fresh process of its own: recall on the labelled member names in
@@ -10,7 +10,8 @@ labelled sentences, speed in characters per second, load time and resident memor
 the same for hub.sanitize.japanese.find (the chosen analyser with the cue rules), where an
 item counts only when findings cover it entirely. An analyser that is not installed in the
 given interpreter is reported as such; GiNZA is usually kept in a separate environment
-(``--ginza-python``) because it pins its own SudachiPy.
+(``--ginza-python``) because it pins its own SudachiPy. Last, the finder's time on 1 MB
+inputs built to make a matcher backtrack (runs of one character, of labels, of cues).
 """
 
 from __future__ import annotations
@@ -195,6 +196,34 @@ def _run(python: str, name: str) -> dict[str, Any]:
     return result
 
 
+ADVERSARIAL = {
+    "word characters": "a" * 1_000_000,
+    "dots": "." * 1_000_000,
+    "@": "@" * 1_000_000,
+    "a-": "a-" * 500_000,
+    "spaces": " " * 1_000_000,
+    "one kana": "さ" * 1_000_000,
+    "one kanji": "漢" * 1_000_000,
+    "labels": "担当：" * 333_333,
+    "company forms": "株式会社" * 250_000,
+    "names with さん": "佐藤さん" * 250_000,
+    "facility suffixes": "工場" * 500_000,
+    "one long line": "田中部長の北九州工場、" * 90_000,
+}
+
+
+def adversarial() -> None:
+    """Seconds for the finder on 1 MB inputs built to make a matcher backtrack."""
+    from hub.sanitize import japanese
+
+    japanese.load()
+    print(f"{'1 MB adversarial input':24} {'chars':>9} {'found':>7} {'seconds':>8}")
+    for name, text in ADVERSARIAL.items():
+        t0 = time.perf_counter()
+        found = len(japanese.find(text))
+        print(f"{name:24} {len(text):9,} {found:7,} {time.perf_counter() - t0:8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", choices=sorted(LOADERS))
@@ -203,6 +232,7 @@ def main() -> None:
         default=sys.executable,
         help="interpreter of an environment with ja-ginza installed",
     )
+    parser.add_argument("--no-adversarial", action="store_true", help="skip the 1 MB inputs")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(measure(args.worker), ensure_ascii=False))
@@ -224,6 +254,9 @@ def main() -> None:
         f"labelled items: {rows[0].get('items', '?')}; recall of the analysers counts an overlap, "
         "of the finder full coverage"
     )
+    if not args.no_adversarial:
+        print()
+        adversarial()
 
 
 if __name__ == "__main__":

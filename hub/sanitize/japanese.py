@@ -72,6 +72,7 @@ TITLES = (
     "会長",
 )
 _CUE_WORDS = frozenset(HONORIFICS + TITLES)
+_PLACE_TITLES = frozenset({"工場長", "所長", "支店長", "支社長", "センター長"})
 # "label: name" in signatures, headers and forms.
 _LABEL_RE = re.compile(
     r"(?:(?<![\w])(?:From|To|Cc|Sender)|作成者?|担当者?|報告者|起票者?|記入者?|氏名|宛先?|"
@@ -250,13 +251,13 @@ def _staff_name(t: _Tok) -> bool:
 
 
 def _weak(t: _Tok) -> bool:
-    """A common-noun token that is still a surname when a strong cue follows (原, 森)."""
+    """A one-kanji common noun that is still a surname when a strong cue follows (東さん)."""
     return (
         t.pos[0] == "名詞"
         and t.pos[1] == "普通名詞"
         and t.kanji
         and t.cjk
-        and len(t.surface) <= 3
+        and len(t.surface) == 1
         and t.surface not in _NOT_NAMES
         and not t.surface.endswith(_DEPARTMENT_ENDS)
         and t.surface not in _CUE_WORDS
@@ -319,11 +320,18 @@ def _name_after(toks: list[_Tok], i: int, end: int) -> tuple[int, int] | None:
     return i, last
 
 
-def _starts_with(text: str, pos: int, words: tuple[str, ...], ends: set[int]) -> str | None:
-    for w in words:
-        if text.startswith(w, pos) and pos + len(w) in ends:
-            return w
-    return None
+def _alternatives(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+_HONORIFIC_RE = _alternatives(HONORIFICS)
+_TITLE_RE = _alternatives(TITLES)
+
+
+def _starts_with(text: str, pos: int, words: re.Pattern[str], ends: set[int]) -> str | None:
+    """The cue word at pos when it ends where a token ends (部長 in 高橋部長, not in 部長代)."""
+    m = words.match(text, pos)
+    return m.group() if m is not None and m.end() in ends else None
 
 
 class _Collector:
@@ -340,13 +348,16 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
     starts = {t.start: n for n, t in enumerate(toks)}
     ends = {t.end for t in toks}
     for n, t in enumerate(toks):
-        cue = _starts_with(text, t.start, HONORIFICS, ends)
+        cue = _starts_with(text, t.start, _HONORIFIC_RE, ends)
         kind = "honorific"
         if cue is None:
-            cue, kind = _starts_with(text, t.start, TITLES, ends), "title"
+            cue, kind = _starts_with(text, t.start, _TITLE_RE, ends), "title"
         if cue is None:
             continue
         span = _name_before(toks, n, weak=kind == "honorific")
+        if span is not None and kind == "title" and cue in _PLACE_TITLES:
+            if all(toks[k].pos[2] == "地名" for k in range(*span)):
+                span = None  # 大阪支店長: a place's manager, found as a facility
         if span is not None:
             out.add(toks[span[0]].start, toks[span[1] - 1].end, "person", True, f"{kind}:{cue}")
         elif kind == "title":
@@ -358,9 +369,13 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
                     out.add(
                         toks[after[0]].start, toks[after[1] - 1].end, "person", True, f"title:{cue}"
                     )
-    for lm in _LABEL_RE.finditer(text):
+    labels = list(_LABEL_RE.finditer(text))
+    for k, lm in enumerate(labels):
+        # The value runs to a bracket, the end of the line or the next label, 80 chars at most.
         window = _LABEL_END_RE.search(text, lm.end(), lm.end() + _LABEL_WINDOW)
         stop = window.start() if window else min(len(text), lm.end() + _LABEL_WINDOW)
+        if k + 1 < len(labels):
+            stop = min(stop, labels[k + 1].start())
         first = starts.get(lm.end())
         if first is None:
             continue
@@ -466,11 +481,12 @@ def _organizations(text: str, toks: list[_Tok], out: _Collector) -> None:
 
 def _facilities(toks: list[_Tok], out: _Collector) -> None:
     for n, t in enumerate(toks):
-        suffix = next((s for s in FACILITY_SUFFIXES if t.surface.endswith(s)), None)
+        # 大阪支店長 names the Osaka branch (its manager is the person, unnamed here).
+        head = t.surface[:-1] if t.surface.endswith("長") and len(t.surface) > 2 else t.surface
+        suffix = next((s for s in FACILITY_SUFFIXES if head.endswith(s)), None)
         if suffix is None or not t.noun:
             continue
-        if n + 1 < len(toks) and toks[n + 1].surface in ("長", "長代理"):
-            continue  # 工場長, 支店長: a title
+        titled = head != t.surface or (n + 1 < len(toks) and toks[n + 1].surface == "長")
         if suffix == "ライン" and t.surface != suffix:
             continue  # オンライン, ガイドライン
         first = _run_back(toks, n, limit=8)
@@ -489,7 +505,12 @@ def _facilities(toks: list[_Tok], out: _Collector) -> None:
                 if lead is not None:
                     out.add(prefix[lead].start, t.end, "facility", False, "suffix:ライン")
                 continue
-        if named and prefix:
+        if titled:
+            places = [p for p in prefix if p.proper]
+            if places and all(p.pos[2] == "地名" for p in places):
+                end = t.end - (len(t.surface) - len(head))
+                out.add(prefix[0].start, end, "facility", True, f"suffix:{suffix}")
+        elif named and prefix:
             out.add(prefix[0].start, t.end, "facility", True, f"suffix:{suffix}")
         elif t.proper and len(t.surface) >= len(suffix) + 2:
             out.add(t.start, t.end, "facility", False, f"suffix:{suffix}")

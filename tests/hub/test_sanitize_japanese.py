@@ -102,6 +102,13 @@ def test_cues(text: str, expected: str, kind: str, certain: bool, cue: str) -> N
         "様々な手口",
         "データセンター",
         "コマンドラインで実行",
+        "大家さんに連絡",
+        "運転手さん",
+        "お医者さん",
+        "業者さん",
+        "担当: 未定",
+        "宛先: 経理部 各位",
+        "システム管理者様",
         "オンライン会議",
         "工場長会議",
         "佐",
@@ -162,7 +169,7 @@ def _boundaries(text: str) -> list[int]:
 @given(japanese_text, st.sampled_from(ATTACKER_TOKENS), st.data())
 def test_an_attacker_token_is_never_found(context: str, token: str, data: st.DataObject) -> None:
     at = data.draw(st.sampled_from(_boundaries(context)))
-    tail = data.draw(st.sampled_from(["は", "が", "の", "を", " ", "。", ""]))
+    tail = data.draw(st.sampled_from(["は", "が", "の", "を", " ", "。", "、"]))
     text = context[:at] + token + tail + context[at:]
     span = range(at, at + len(token))
     for f in find(text):
