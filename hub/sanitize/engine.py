@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.sanitize import analysis, markings, people
+from hub.sanitize import analysis, markings, people, vocabulary
 from hub.sanitize.context import TLP_IDS, Context
 from hub.sanitize.ids import ID_CONTRIBUTING, SCO_TYPES, deterministic_sco_id, is_hub_id, mint
 from hub.sanitize.objects import is_member_identity, transform
@@ -125,9 +125,14 @@ def sanitize(
     secret: bytes,
     hub_identity: Mapping[str, Any],
     sector: SectorRef,
+    others: Sequence[MemberProfile] = (),
 ) -> SanitizeResult:
-    """Remove every trace of the reporting member, keep every trace of the attacker."""
+    """Remove every trace of the reporting member, keep every trace of the attacker.
+
+    `others` are every other member's profiles: their assets are protected in this
+    submission as the submitter's are; the submitter's profile alone keys the hub ids."""
     policy = policy.merged(profile.policy_override)
+    profile = profile.with_others(others)
     hub_id = str(hub_identity["id"])
     small = is_small(sector, policy)
     sector_obj = (hub_member_identity(secret=secret, hub_id=hub_id) if small
@@ -152,9 +157,14 @@ def sanitize(
     ctx.member_identities |= {
         str(o["id"]) for o in objects if o.get("id") not in special and is_member_identity(o, ctx)
     }
+    vocabulary.apply(objects, redactor, ctx.member_identities)
+    # An account the report attributes to the attacker teaches nothing about the member's
+    # people; whether it names one of them is checked again once they are learned.
+    candidates = attacker_accounts(objects, ctx)
+    learn_from = [o for o in objects if str(o.get("id")) not in candidates]
     learned = people.learn(
-        objects, redactor.email_domains, ctx.member_identities, profile.ad_domains
-    )
+        learn_from, redactor.email_domains, ctx.member_identities, profile.ad_domains
+    ) | people.learn_from_text(learn_from, redactor.email_domains)
     if learned:
         ctx.people = people.PeopleRedactor(learned)
         # An identity that is nothing but one of the member's people is the member's too.
@@ -166,7 +176,7 @@ def sanitize(
             and people.is_only_people(str(o.get("name", "")), ctx.people)
         }
 
-    ctx.attacker_accounts = attacker_accounts(objects, ctx)
+    ctx.attacker_accounts = attacker_accounts(objects, ctx) & candidates
     ctx.victim_files = victim_files(objects, ctx)
     ctx.patterns.people = ctx.people
     kept: dict[str, dict[str, Any]] = {}
@@ -201,6 +211,8 @@ def sanitize(
         dropped.add(oid)
         del kept[oid]
 
+    for oid, o in kept.items():  # probable names left in text go to the operator
+        people.flag_probable(oid, o, ctx.recorder.add)
     new_ids = _assign_ids(kept, ctx)
     keyed: Callable[[str], str] = lambda r: new_ids.get(r) or _external_id(r, ctx)  # noqa: E731
     out: list[dict[str, Any]] = []

@@ -10,14 +10,19 @@ from the structured places and finds them, and their distinctive parts, in free 
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
-from hub.sanitize.text import Hit, _normalize
+from wordfreq import zipf_frequency
+
+from hub.sanitize.text import DOTTED_RE, EMAIL_RE, Hit, _normalize
 from hub.sanitize.values import SID_RE, SYSTEM_USER_DIRS, USER_PATH_RE, domain_matches
 
+COMMON_PART_ZIPF = 4.8
 _SPLIT = re.compile(r"[\s._\-@,・'’()\\/]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 # Parts of account names that are words, not people: redacting them would eat attacker text.
@@ -93,7 +98,11 @@ def _parts(value: str) -> set[str]:
     for part in _SPLIT.split(text):
         if part in _NOT_NAMES or part.isdigit():
             continue
-        if (_CJK.search(part) and len(part) >= 2) or len(part) >= 4:
+        if _CJK.search(part):
+            if len(part) >= 2:
+                out.add(part)
+        elif len(part) >= 4 and zipf_frequency(part, "en") < COMMON_PART_ZIPF:
+            # A fragment that is a common English word ("will", "mark") would eat prose.
             out.add(part)
     return out
 
@@ -183,6 +192,15 @@ class PeopleRedactor:
                 spans[-1][1] = max(spans[-1][1], e)
             else:
                 spans.append([s, e])
+        if spans and ("." in text or "[" in text):
+            # A name fragment inside a dotted token (an attacker's file name or domain) is
+            # part of that token, not a person: "sato_loader.dll" stays.
+            tokens = [m.span() for m in DOTTED_RE.finditer(text.lower())]
+            spans = [
+                [s, e]
+                for s, e in spans
+                if not any(ts <= s and e <= te and (ts, te) != (s, e) for ts, te in tokens)
+            ]
         return [Hit(s, e, "person", text[s:e]) for s, e in spans]
 
 
@@ -193,3 +211,155 @@ def is_only_people(text: str, redactor: PeopleRedactor) -> bool:
     for h in hits:
         rest[h.start : h.end] = [" "] * (h.end - h.start)
     return bool(hits) and not re.sub(r"[\s.,・\-]+", "", "".join(rest))
+
+
+# --- names in running text, by cue ------------------------------------------------------
+_WORD = r"[A-Z][a-z]{1,20}+(?:[\-'’][A-Z][a-z]{1,20}+)?"
+_FULL = _WORD + r"(?:[ \t]++(?:[A-Z]\.[ \t]*+)?" + _WORD + "){0,2}+"
+CUES = (
+    # "From: Ken Sato", "Analyst: Ken Sato", "Contact: ..."
+    re.compile(
+        r"(?m)^[ \t>]*+(?:From|To|Cc|Contact|Analyst|Author|Reporter|Reported by|Prepared by|"
+        r"Written by|Handler|Owner|Assignee|Investigator|POC|Point of contact|Signed|Name|"
+        r"Attn|Responder|Approved by|Reviewed by)[ \t]*+:[ \t]*+(" + _FULL + ")"
+    ),
+    re.compile(
+        r"(?<![A-Za-z])(?:[Rr]eported|[Pp]repared|[Ww]ritten|[Aa]naly[sz]ed|[Ii]nvestigated|"
+        r"[Cc]onfirmed|[Ee]scalated|[Rr]aised|[Ss]ubmitted|[Hh]andled|[Rr]eviewed|[Aa]pproved|"
+        r"[Oo]pened|[Rr]eceived|[Cc]licked|[Ff]orwarded|[Ff]lagged|[Nn]otified)[ \t]++by[ \t]++"
+        r"(" + _FULL + ")"
+    ),
+    re.compile(r"(?<![A-Za-z])(?:Mr|Ms|Mrs|Dr|Prof|Mx)\.?[ \t]++(" + _FULL + ")"),
+    re.compile(
+        r"(?<![A-Za-z])(?:Regards|Best regards|Kind regards|Best wishes|Sincerely|Thanks|"
+        r"Thank you|Cheers|Respectfully|Best),?[ \t]*+\r?\n[ \t]*+(" + _FULL + ")"
+    ),
+    re.compile(r"(?m)^--[ \t]*+\r?\n[ \t]*+(" + _FULL + ")"),
+)
+# Words of a role, a department or a greeting: "From: Accounting Department" is no person.
+ROLE_WORDS = frozenset(
+    "team department dept desk center centre group office division section security "
+    "operations service services support admin administrator accounting finance sales "
+    "incident response customer customers client user users manager management analyst "
+    "staff member members partner partners the all dear sir madam hello hi regards thanks "
+    "human resources payroll billing invoice shipping delivery notification system mail "
+    "microsoft google apple amazon paypal dhl fedex ups docusign adobe outlook office "
+    "account accounts it helpdesk hub sector soc csirt cert sirt information".split()
+)
+
+
+def cue_names(text: str, email_domains: Sequence[str]) -> set[str]:
+    """English person names a cue introduces ("Regards,\nKen Sato", "reported by Ken
+    Sato", "Ms. Sato", "Analyst: ..."); not a role, and never a sender at a non-member
+    address (an attacker's persona stays the attacker's)."""
+    found: set[str] = set()
+    if text.isascii() and not any(c.isupper() for c in text):
+        return found
+    for rx in CUES:
+        for m in rx.finditer(text):
+            name = m.group(1)
+            words = [w.lower() for w in re.split(r"[ \t.]+", name) if w]
+            if not words or any(w in ROLE_WORDS for w in words):
+                continue
+            if len(words) == 1 and zipf_frequency(words[0], "en") >= COMMON_PART_ZIPF:
+                continue
+            line_end = text.find("\n", m.end())
+            rest = text[m.end() : line_end if line_end != -1 else len(text)]
+            addr = EMAIL_RE.search(rest.lower())
+            if addr and not domain_matches(addr.group(1), email_domains):
+                continue
+            found.add(name)
+    return found
+
+
+class _Finding(Protocol):
+    start: int
+    end: int
+    text: str
+    kind: str
+    certain: bool
+    cue: str
+
+
+def _japanese() -> Any | None:
+    """The Japanese analyser module, when it is installed in this tree."""
+    try:
+        return importlib.import_module("hub.sanitize.japanese")
+    except ImportError:
+        return None
+
+
+def japanese_findings(text: str) -> tuple[_Finding, ...]:
+    """Japanese person, organisation and facility names in text (cached per short text:
+    the same string is read while learning, redacting and flagging)."""
+    if not _CJK.search(text):
+        return ()
+    return _cached_findings(text) if len(text) <= 65536 else _analyse(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_findings(text: str) -> tuple[_Finding, ...]:
+    return _analyse(text)
+
+
+def _analyse(text: str) -> tuple[_Finding, ...]:
+    module = _japanese()
+    return () if module is None else tuple(module.find(text))
+
+
+JA_RULES = {"person": "person", "organization": "organization", "facility": "member-site"}
+
+
+def japanese_certain(text: str) -> list[tuple[int, int, str]]:
+    """The certain Japanese findings as (start, end, rule): redacted like any other hit."""
+    return [(f.start, f.end, JA_RULES[f.kind]) for f in japanese_findings(text) if f.certain]
+
+
+def japanese_probable(text: str) -> list[_Finding]:
+    """The probable Japanese findings: flagged to the operator, never silently passed."""
+    return [f for f in japanese_findings(text) if not f.certain]
+
+
+def _texts(value: Any, key: str = "") -> Iterator[str]:
+    if isinstance(value, str):
+        if key not in ("id", "type", "pattern", "created", "modified", "spec_version"):
+            yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _texts(v, key)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if not (isinstance(k, str) and k.endswith(("_ref", "_refs"))):
+                yield from _texts(v, str(k))
+
+
+def learn_from_text(
+    objects: Sequence[Mapping[str, Any]], email_domains: Sequence[str]
+) -> frozenset[str]:
+    """People the running text introduces with a cue (English) or that the Japanese analyser
+    finds with certainty: learned, so every other mention of them is cleared too."""
+    found: set[str] = set()
+    for o in objects:
+        for text in _texts(o):
+            for name in cue_names(text, email_domains):
+                found.update(_parts(name))
+            for f in japanese_findings(text):
+                if f.certain and f.kind == "person":
+                    found.update(_parts(f.text))
+    return frozenset(p for p in found if p)
+
+
+def flag_probable(oid: str, value: Any, add: Callable[..., None], path: str = "") -> None:
+    """Record every probable Japanese name left in value's text for the operator: object,
+    path and offsets, masked like any other change."""
+    if isinstance(value, str):
+        for f in japanese_probable(value):
+            if "[REDACTED" not in f.text:
+                add(oid, f"{path}[{f.start}:{f.end}]", "review-name", f.text, "flagged")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            flag_probable(oid, v, add, f"{path}[{i}]")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k not in ("id", "type", "pattern") and not str(k).endswith(("_ref", "_refs")):
+                flag_probable(oid, v, add, f"{path}.{k}" if path else str(k))

@@ -29,8 +29,9 @@ from typing import Any
 
 from wordfreq import zipf_frequency
 
-from hub.sanitize import matchers
+from hub.sanitize import matchers, people
 from hub.sanitize.matchers import Matcher
+from hub.sanitize.text import TextRedactor
 
 # Properties that never hold the report's own prose.
 SKIP_KEYS = frozenset(
@@ -345,3 +346,13 @@ def learn(
 def id_shapes() -> list[tuple[re.Pattern[str], str]]:
     """Internal case and ticket numbers, by shape: cleared wherever they appear."""
     return [(rx, "case-id") for rx in ID_SHAPES]
+
+
+def apply(objects: Sequence[Mapping[str, Any]], redactor: TextRedactor,
+          member_identities: Iterable[str]) -> Vocabulary:
+    """Learn the submission's victim vocabulary and teach it to the redactor, with the id
+    shapes and the Japanese analyser's certain findings."""
+    vocab = learn(objects, member_identities, redactor.registry.names)
+    redactor.learn(vocab.matchers(), id_shapes())
+    redactor.extra_finder = people.japanese_certain
+    return vocab
