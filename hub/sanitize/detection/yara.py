@@ -169,6 +169,20 @@ def _matches(member: str, name: str) -> bool:
     )
 
 
+def _still_covered(name: str, remaining: list[str], sets: list[tuple[int, list[str]]]) -> bool:
+    """Every set that holds the string still has N members without it, and each of its
+    wildcards still matches one (YARA refuses a wildcard that matches nothing)."""
+    for need, members in sets:
+        if not any(_matches(m, name) for m in members):
+            continue
+        if sum(any(_matches(m, n) for m in members) for n in remaining) < max(need, 1):
+            return False
+        if any(_matches(m, name) and not any(_matches(m, n) for n in remaining)
+               for m in members):
+            return False
+    return True
+
+
 def _strings(rule: _Rule, allow_drop: bool) -> None:
     strings: list[dict[str, Any]] = list(rule.r.get("strings", []))
     exact, sets = _string_sets(rule.r.get("condition_terms", []))
@@ -180,15 +194,7 @@ def _strings(rule: _Rule, allow_drop: bool) -> None:
         name = s["name"][1:]
         path = f"strings.{s['name'] if name else i}"
         remaining = [x["name"][1:] for j, x in enumerate(out) if x is not None and j != i]
-        removable = (
-            allow_drop
-            and name not in exact
-            and all(
-                sum(any(_matches(m, n) for m in members) for n in remaining) >= max(need, 1)
-                for need, members in sets
-                if any(_matches(m, name) for m in members)
-            )
-        )
+        removable = allow_drop and name not in exact and _still_covered(name, remaining, sets)
         if removable:
             out[i] = None
             rule.note(path, "detection-string-dropped", yp.unescape(s["value"]), None)
