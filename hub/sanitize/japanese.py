@@ -80,7 +80,7 @@ _LABEL_RE = re.compile(
     r"受信者|申告者|通報者|責任者|回答者|記載者|作業者|立会者|所属長|署名)"
     r"[ \t\u3000]*[:：][ \t\u3000]*"
 )
-_LABEL_END_RE = re.compile(r"[(（<＜\[［「『\n]")
+_LABEL_END_RE = re.compile(r"[(（<＜\[［「『\n。]")
 _LABEL_WINDOW = 80
 _COMPANY_RE = re.compile(r"株式会社|有限会社|合同会社|合資会社|合名会社|[(（][株有][)）]|㈱|㈲")
 FACILITY_SUFFIXES = (
@@ -300,7 +300,7 @@ def _name_after(toks: list[_Tok], i: int, end: int) -> tuple[int, int] | None:
     if i >= len(toks) or toks[i].start >= end:
         return None
     t = toks[i]
-    if _nameable(t):
+    if _nameable(t) and t.kanji:  # a katakana name needs an honorific: ラザルス is a group
         last = i + 1
     elif _weak(t) and i + 1 < len(toks) and not toks[i + 1].noun:
         last = i + 1
@@ -318,6 +318,15 @@ def _name_after(toks: list[_Tok], i: int, end: int) -> tuple[int, int] | None:
         if after.pos[1] != "固有名詞" and after.start < end and after.cjk:
             return None
     return i, last
+
+
+def _label_filler(t: _Tok) -> bool:
+    """What a label's value may hold besides names: separators, departments, team names."""
+    if _space(t) or t.surface in _LIST_SEPARATORS or t.surface.upper() in _LATIN_TEAMS:
+        return True
+    if t.pos[0] == "名詞" and t.pos[1] == "普通名詞":
+        return True  # 経営企画部, 情報 システム 部; a common noun is never taken as the name
+    return t.pos[0] in ("接頭辞", "接尾辞")
 
 
 def _alternatives(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -381,6 +390,7 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
             continue
         n = first
         label = lm.group().rstrip(" \t\u3000:：")
+        # The value is names, listed with 、 or ・, after a department or team if any.
         while n < len(toks) and toks[n].start < stop:
             span = _name_after(toks, n, stop)
             if span is not None:
@@ -388,8 +398,10 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
                     toks[span[0]].start, toks[span[1] - 1].end, "person", True, f"label:{label}"
                 )
                 n = span[1]
-            else:
+            elif _label_filler(toks[n]):
                 n += 1
+            else:
+                break
     for n, t in enumerate(toks):
         team = t.surface.upper() in _LATIN_TEAMS
         if not team and not (
@@ -399,7 +411,9 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
         if t.surface in ("部", "課", "室", "係", "班") and not (n > 0 and toks[n - 1].noun):
             continue
         m = n + 1
-        if m < len(toks) and (toks[m].surface in ("の", "・") or _space(toks[m])):
+        if m < len(toks) and (
+            toks[m].surface in ("の", "・") or (_space(toks[m]) and "\n" not in toks[m].surface)
+        ):
             m += 1
         dept = t.surface if len(t.surface) > 1 else toks[n - 1].surface + t.surface
         # "情報セキュリティ推進室 北村、堀": the names listed after a department.

@@ -162,7 +162,8 @@ def test_text_without_japanese_finds_nothing(text: str) -> None:
 
 
 def _boundaries(text: str) -> list[int]:
-    return [0, len(text)] + [i + 1 for i, c in enumerate(text) if c in "。、\n"]
+    """Where a phrase can start: the beginning, or after a sentence or clause ends."""
+    return [0] + [i + 1 for i, c in enumerate(text) if c in "。、\n"]
 
 
 @SETTINGS
