@@ -15,14 +15,32 @@ from hub.sanitize.context import Context
 from hub.sanitize.policy import Policy
 
 TOOLING_REFS = ("host_vm_ref", "operating_system_ref", "installed_software_refs")
-TOOLING_VERSIONS = ("version", "configuration_version", "modules", "analysis_engine_version",
-                    "analysis_definition_version", "submitted")
+TOOLING_VERSIONS = (
+    "version",
+    "configuration_version",
+    "modules",
+    "analysis_engine_version",
+    "analysis_definition_version",
+    "submitted",
+)
 TOOLING_TIMES = ("analysis_started", "analysis_ended")
 # Public services whose name says nothing about the member's own environment.
-PUBLIC_SERVICES = frozenset({
-    "virustotal", "any.run", "anyrun", "hybrid-analysis", "hybrid analysis", "tria.ge",
-    "triage", "malwarebazaar", "urlscan.io", "urlscan", "intezer analyze", "unpac.me",
-})
+PUBLIC_SERVICES = frozenset(
+    {
+        "virustotal",
+        "any.run",
+        "anyrun",
+        "hybrid-analysis",
+        "hybrid analysis",
+        "tria.ge",
+        "triage",
+        "malwarebazaar",
+        "urlscan.io",
+        "urlscan",
+        "intezer analyze",
+        "unpac.me",
+    }
+)
 # Containers list what they hold; being listed there is not a use of the tooling.
 CONTAINERS = frozenset({"observed-data", "report", "grouping", "note", "opinion"})
 CATEGORIES = frozenset({"sandbox", "anti-virus", "analysis-tool"})
@@ -80,5 +98,4 @@ def transform(o: dict[str, Any], oid: str, ctx: Context) -> None:
     for prop in props:
         if prop in o:
             value = o.pop(prop)
-            rec.add(oid, prop, "analysis-tooling", value if isinstance(value, str) else prop,
-                    None)
+            rec.add(oid, prop, "analysis-tooling", value if isinstance(value, str) else prop, None)

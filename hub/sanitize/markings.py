@@ -46,13 +46,14 @@ def is_statement(obj: Mapping[str, Any]) -> bool:
     """A statement marking (STIX 2.1 `definition_type: statement`)."""
     return obj.get("type") == "marking-definition" and (
         obj.get("definition_type") == "statement"
-        or isinstance(obj.get("definition"), dict) and "statement" in obj["definition"]
+        or isinstance(obj.get("definition"), dict)
+        and "statement" in obj["definition"]
     )
 
 
-def transform(o: dict[str, Any], oid: str, ctx: Context) -> dict[str, Any] | None:
+def transform(o: dict[str, Any], oid: str, ctx: Context, *, by_hub: bool) -> dict[str, Any]:
     """The published form of a marking-definition; a member statement becomes the hub's."""
-    if oid in TLP_IDS or not is_statement(o) or o.get("created_by_ref") == ctx.hub_id:
+    if oid in TLP_IDS or not is_statement(o) or by_hub:
         return o
     new = hub_statement(ctx.secret, ctx.hub_id)
     before = str((o.get("definition") or {}).get("statement", ""))
@@ -76,10 +77,12 @@ def referenced_markings(objects: Iterable[Mapping[str, Any]]) -> dict[str, tuple
 
 def unreferenced(kept: Mapping[str, Mapping[str, Any]], ctx: Context) -> set[str]:
     """Marking definitions among kept that no other kept object references (each recorded)."""
-    used = {r for o in kept.values() if o.get("type") != "marking-definition"
-            for r in _marking_refs(o)}
-    unused = {oid for oid, o in kept.items() if o.get("type") == "marking-definition"
-              and oid not in used}
+    used = {
+        r for o in kept.values() if o.get("type") != "marking-definition" for r in _marking_refs(o)
+    }
+    unused = {
+        oid for oid, o in kept.items() if o.get("type") == "marking-definition" and oid not in used
+    }
     for oid in sorted(unused):
         ctx.recorder.add(oid, "", "marking-definition", "unreferenced", None, masked=True)
     return unused

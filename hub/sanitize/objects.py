@@ -61,8 +61,8 @@ def transform(obj: Mapping[str, Any], ctx: Context) -> dict[str, Any] | None:
         o["created_by_ref"] = ctx.hub_id
         rec.add(oid, "created_by_ref", "provenance", "member", ctx.hub_id, masked=True)
     if stix_type == "marking-definition":
-        new = markings.transform(o, oid, ctx)
-        return None if new is None else ctx.redact_tree(oid, "", new)
+        by_hub = obj.get("created_by_ref") == ctx.hub_id
+        return ctx.redact_tree(oid, "", markings.transform(o, oid, ctx, by_hub=by_hub))
     if not _type_rules(o, oid, ctx):
         return None
     if pol.free_text == "drop":

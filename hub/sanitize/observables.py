@@ -200,7 +200,7 @@ def victim_folder(path: str, ctx: Context) -> bool:
             "." in host and not domain_matches(host, ctx.redactor.domains))
         if not public:
             return True
-    return DATA_FOLDER_RE.search(path) is not None or bool(ctx.redactor.find(path))
+    return DATA_FOLDER_RE.search(path) is not None
 
 
 def victim_files(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set[str]:

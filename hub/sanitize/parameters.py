@@ -19,18 +19,54 @@ from hub.sanitize.text import TOKEN_RE, TOKENS
 Victim = Callable[[str], str | None]  # text -> the rule of its first victim finding, or None
 
 # Parameter names that, in a beacon, carry the victim's machine, user or domain.
-HOST_KEYS = frozenset({
-    "host", "hostname", "computer", "computername", "comp", "pc", "pcname", "machine",
-    "machinename", "device", "devicename", "hwid", "mac", "workstation", "ws",
-})
-USER_KEYS = frozenset({
-    "user", "username", "uname", "usr", "userid", "login", "logon", "account", "owner",
-    "victim", "email", "mail",
-})
+HOST_KEYS = frozenset(
+    {
+        "host",
+        "hostname",
+        "computer",
+        "computername",
+        "comp",
+        "pc",
+        "pcname",
+        "machine",
+        "machinename",
+        "device",
+        "devicename",
+        "hwid",
+        "mac",
+        "workstation",
+        "ws",
+    }
+)
+USER_KEYS = frozenset(
+    {
+        "user",
+        "username",
+        "uname",
+        "usr",
+        "userid",
+        "login",
+        "logon",
+        "account",
+        "owner",
+        "victim",
+        "email",
+        "mail",
+    }
+)
 DOMAIN_KEYS = frozenset({"domain", "userdomain", "dom", "dnsdomain", "ad", "workgroup"})
 URL_HEADERS = frozenset({"referer", "origin", "location"})
-KEPT_HEADERS = frozenset({"user-agent", "content-type", "content-length", "accept",
-                          "accept-encoding", "connection", "cache-control"})
+KEPT_HEADERS = frozenset(
+    {
+        "user-agent",
+        "content-type",
+        "content-length",
+        "accept",
+        "accept-encoding",
+        "connection",
+        "cache-control",
+    }
+)
 _B64_RE = re.compile(r"[A-Za-z0-9+/_\-]{8,}={0,2}")
 _HEX_RE = re.compile(r"(?:[0-9a-fA-F]{2}){4,}")
 
@@ -48,8 +84,7 @@ def _decodings(value: str) -> list[str]:
         elif _B64_RE.fullmatch(candidate):
             padded = candidate + "=" * (-len(candidate) % 4)
             try:
-                raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"),
-                                       validate=True)
+                raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
             except (binascii.Error, ValueError):
                 raw = None
         if raw:

@@ -12,6 +12,7 @@ import stix2validator
 from hub.sanitize import Policy, sanitize
 from hub.sanitize.context import TLP_IDS
 from hub.sanitize.ids import deterministic_sco_id, is_hub_id
+from hub.sanitize.markings import HUB_STATEMENT
 from tests.hub.sanitize_corpus import (
     ATTACKER,
     HUB,
@@ -207,7 +208,7 @@ def test_channels_location_artifact_custom_analysis() -> None:
     analysis = _by_type(out, "malware-analysis")[0]
     assert "host_vm_ref" not in analysis and analysis["product"] == "sandbox"  # generalised
     marking = _by_type(out, "marking-definition")[0]
-    assert "[REDACTED:member-name]" in marking["definition"]["statement"]
+    assert marking["definition"]["statement"] == HUB_STATEMENT  # the member's is replaced
     assert malware["object_marking_refs"] == [marking["id"]]
     kept = run(build_submission(PLANTED),
                Policy(artifacts_payload="keep", custom_properties="keep")).objects

@@ -1,0 +1,604 @@
+"""Structured victim channels: beacons, analysis tooling, command lines, files, markings,
+attacker accounts and small sectors."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+from typing import Any
+
+import stix2
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub.sanitize import MemberProfile, Policy, SectorRef, sanitize
+from hub.sanitize.engine import HUB_MEMBER_NAME
+from hub.sanitize.ids import deterministic_sco_id
+from hub.sanitize.markings import HUB_STATEMENT, hub_statement_id
+from hub.sanitize.parameters import ParameterRedactor
+from tests.hub.sanitize_corpus import HUB, SECRET, SECTOR
+
+MEMBER = MemberProfile(
+    member_key="kumotori",
+    names=("Kumotori Heavy Industries", "雲取重工業"),
+    dns_domains=("kumotori-hi.co.jp",),
+    email_domains=("mail.kumotori-hi.jp",),
+    ip_ranges=(ipaddress.ip_network("133.242.10.0/24"),),
+    ad_domains=("KMTRCORP",),
+    hostname_patterns=("kmtws-*",),
+    terms=("Project Hoshizora",),
+)
+T = "2024-03-05T10:17:23.456Z"
+ME = "identity--00000000-0000-4000-8000-000000000001"
+SDO = {"spec_version": "2.1", "created": T, "modified": T, "created_by_ref": ME}
+SCO = {"spec_version": "2.1"}
+
+
+def i(stix_type: str, n: int) -> str:
+    return f"{stix_type}--11111111-2222-4333-8444-{n:012d}"
+
+
+def me() -> dict[str, Any]:
+    return {
+        **SDO,
+        "type": "identity",
+        "id": ME,
+        "name": "Kumotori Heavy Industries CSIRT",
+        "identity_class": "organization",
+    }
+
+
+def observed(*refs: str, n: int = 900) -> dict[str, Any]:
+    return {
+        **SDO,
+        "type": "observed-data",
+        "id": i("observed-data", n),
+        "first_observed": T,
+        "last_observed": T,
+        "number_observed": 1,
+        "object_refs": list(refs),
+    }
+
+
+def run(
+    objs: list[dict[str, Any]],
+    policy: Policy | None = None,
+    sector: SectorRef = SECTOR,
+    profile: MemberProfile = MEMBER,
+) -> Any:
+    return sanitize(
+        objs, profile, policy or Policy(), secret=SECRET, hub_identity=HUB, sector=sector
+    )
+
+
+def parse(objs: list[dict[str, Any]]) -> None:
+    stix2.parse(
+        {"type": "bundle", "id": "bundle--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0062", "objects": objs},
+        allow_custom=False,
+    )
+
+
+def blob(result: Any) -> str:
+    return json.dumps(result.objects, ensure_ascii=False).lower()
+
+
+def of_type(result: Any, stix_type: str) -> list[dict[str, Any]]:
+    return [o for o in result.objects if o["type"] == stix_type]
+
+
+def rules(result: Any) -> dict[str, int]:
+    counts: dict[str, int] = result.report.counts_by_rule
+    return counts
+
+
+def idempotent(result: Any, **kw: Any) -> None:
+    again = run(result.objects, **kw)
+    assert json.dumps(again.objects, sort_keys=True) == json.dumps(result.objects, sort_keys=True)
+
+
+# Beacons ---------------------------------------------------------------------------------
+
+B64_HOST = base64.b64encode(b"KMTWS-0231.kumotori-hi.co.jp").decode()
+BEACON = (
+    f"https://update-check.evil-cdn.top/api/v2/kmtws-0231/check.php?user=t.yamada"
+    f"&id={B64_HOST}&ip=10.20.1.44&v=3.1&os=win10"
+)
+
+
+def test_beacon_url_keeps_the_attacker_shape_and_loses_the_victim() -> None:
+    objs = [me(), {**SCO, "type": "url", "id": i("url", 1), "value": BEACON}, observed(i("url", 1))]
+    result = run(objs)
+    parse(result.objects)
+    url = of_type(result, "url")[0]
+    assert url["value"] == (
+        "https://update-check.evil-cdn.top/api/v2/[REDACTED:hostname]/check.php?"
+        "user=[REDACTED:username]&id=[REDACTED:domain]&ip=[REDACTED:ip]&v=3.1&os=win10"
+    )
+    assert url["id"] == deterministic_sco_id(url)
+    assert rules(result)["victim-parameter"] == 4
+    assert B64_HOST.lower() not in blob(result)
+    idempotent(result)
+
+
+def test_http_request_extension_headers_and_request_value() -> None:
+    cookie = "sid=" + base64.b64encode(b"KMTRCORP\\t.yamada").decode() + "; lang=ja"
+    traffic = {
+        **SCO,
+        "type": "network-traffic",
+        "id": i("network-traffic", 1),
+        "dst_ref": i("ipv4-addr", 1),
+        "protocols": ["tcp", "http"],
+        "dst_port": 443,
+        "extensions": {
+            "http-request-ext": {
+                "request_method": "post",
+                "request_value": "/gate.php?pc=KMTWS-0231&g=7",
+                "request_header": {
+                    "Host": "update-check.evil-cdn.top",
+                    "Cookie": cookie,
+                    "User-Agent": "Mozilla/4.0 (compatible; MSIE 8.0)",
+                    "Referer": "http://intra.kumotori-hi.co.jp/portal",
+                },
+            }
+        },
+    }
+    objs = [
+        me(),
+        {**SCO, "type": "ipv4-addr", "id": i("ipv4-addr", 1), "value": "45.77.12.9"},
+        traffic,
+        observed(i("network-traffic", 1), i("ipv4-addr", 1)),
+    ]
+    result = run(objs)
+    parse(result.objects)
+    ext = of_type(result, "network-traffic")[0]["extensions"]["http-request-ext"]
+    assert ext["request_value"] == "/gate.php?pc=[REDACTED:hostname]&g=7"
+    headers = ext["request_header"]
+    assert headers["Host"] == "update-check.evil-cdn.top"
+    assert headers["User-Agent"] == "Mozilla/4.0 (compatible; MSIE 8.0)"
+    assert headers["Cookie"].startswith("sid=[REDACTED:") and headers["Cookie"].endswith("lang=ja")
+    assert "kumotori" not in blob(result) and "kmtws" not in blob(result)
+    idempotent(result)
+
+
+def test_parameter_redactor_is_linear_on_adversarial_urls() -> None:
+    params = ParameterRedactor(lambda text: None)
+    for chunk in ("a", ".", "@", "a-", " ", "=", "&", "/", "%41", "QUFB"):
+        text = "http://evil.top/" + chunk * (1 << 18)
+        assert params.url("value", text) == text
+
+
+# Analysis tooling ------------------------------------------------------------------------
+
+
+def analysis_bundle() -> list[dict[str, Any]]:
+    vm, os_, tool, shared = (i("software", n) for n in (1, 2, 3, 4))
+    sample = i("file", 1)
+    return [
+        me(),
+        {**SCO, "type": "software", "id": vm, "name": "KHI-SBX-Win10-Gold", "version": "4.2"},
+        {
+            **SCO,
+            "type": "software",
+            "id": os_,
+            "name": "Windows 10 Enterprise",
+            "version": "22H2",
+            "vendor": "Microsoft",
+        },
+        {**SCO, "type": "software", "id": tool, "name": "Sysmon", "version": "15.0"},
+        {**SCO, "type": "software", "id": shared, "name": "Office 2016", "version": "16.0.4266"},
+        {
+            **SCO,
+            "type": "file",
+            "id": sample,
+            "name": "invoice_0305.exe",
+            "hashes": {"SHA-256": "b" * 64},
+        },
+        {
+            **SDO,
+            "type": "malware-analysis",
+            "id": i("malware-analysis", 1),
+            "product": "Kumotori Sandbox Appliance",
+            "version": "3.4.1",
+            "configuration_version": "khi-prod-2024.02",
+            "modules": ["khi-office-unpacker"],
+            "analysis_engine_version": "9.1",
+            "analysis_definition_version": "20240305.2",
+            "submitted": T,
+            "analysis_started": T,
+            "analysis_ended": T,
+            "host_vm_ref": vm,
+            "operating_system_ref": os_,
+            "installed_software_refs": [tool, shared],
+            "result": "malicious",
+            "sample_ref": sample,
+        },
+        {**SDO, "type": "vulnerability", "id": i("vulnerability", 1), "name": "CVE-2017-11882"},
+        {
+            **SDO,
+            "type": "relationship",
+            "id": i("relationship", 1),
+            "relationship_type": "has",
+            "source_ref": shared,
+            "target_ref": i("vulnerability", 1),
+        },
+        observed(vm, os_, tool, shared, sample),
+    ]
+
+
+def test_analysis_tooling_is_generalised_and_its_software_dropped() -> None:
+    result = run(analysis_bundle())
+    parse(result.objects)
+    analysis = of_type(result, "malware-analysis")[0]
+    assert analysis["product"] == "sandbox"
+    for prop in (
+        "version",
+        "configuration_version",
+        "modules",
+        "analysis_engine_version",
+        "analysis_definition_version",
+        "submitted",
+        "host_vm_ref",
+        "operating_system_ref",
+        "installed_software_refs",
+    ):
+        assert prop not in analysis
+    assert analysis["result"] == "malicious" and analysis["analysis_started"] == T
+    names = {s["name"] for s in of_type(result, "software")}
+    assert names == {"Office 2016"}  # the one a relationship also describes
+    assert "khi" not in blob(result) and "kumotori" not in blob(result)
+    assert rules(result)["analysis-software"] == 3
+    idempotent(result)
+
+
+def test_analysis_tooling_policies() -> None:
+    kept = of_type(
+        run(analysis_bundle(), Policy(malware_analysis_tooling="keep")), "malware-analysis"
+    )[0]
+    assert kept["version"] == "3.4.1" and "host_vm_ref" in kept
+    dropped = of_type(
+        run(analysis_bundle(), Policy(malware_analysis_tooling="drop")), "malware-analysis"
+    )[0]
+    assert "analysis_started" not in dropped and dropped["product"] == "sandbox"
+
+
+def test_a_public_service_keeps_its_name() -> None:
+    objs = [
+        me(),
+        {**SCO, "type": "file", "id": i("file", 1), "hashes": {"MD5": "a" * 32}},
+        {
+            **SDO,
+            "type": "malware-analysis",
+            "id": i("malware-analysis", 1),
+            "product": "VirusTotal",
+            "result": "malicious",
+            "sample_ref": i("file", 1),
+        },
+    ]
+    assert of_type(run(objs), "malware-analysis")[0]["product"] == "VirusTotal"
+
+
+# Command lines, files --------------------------------------------------------------------
+
+
+def process(n: int, line: str) -> dict[str, Any]:
+    return {**SCO, "type": "process", "id": i("process", n), "command_line": line}
+
+
+def test_command_lines_lose_internal_hosts_accounts_and_passwords() -> None:
+    lines = [
+        "psexec.exe \\\\10.20.1.12 -u KMTRCORP\\adm-tanaka -p Summer2024! -s cmd.exe",
+        "wmic /node:FS01 /user:adm-tanaka /password:Summer2024! process call create rundll32",
+        "mstsc.exe /v:45.77.12.9",
+        "powershell Invoke-Command -ComputerName kmt-dc01 -ScriptBlock {whoami}",
+        "net use Z: \\\\kmtws-fs01\\経理 /user:KMTRCORP\\suzuki",
+        "schtasks /create /s 185.220.101.4 /tn upd /tr c:\\programdata\\upd.exe",
+    ]
+    objs = [
+        me(),
+        *(process(n, line) for n, line in enumerate(lines)),
+        observed(*(i("process", n) for n in range(len(lines)))),
+    ]
+    result = run(objs)
+    parse(result.objects)
+    out = {o["id"]: o["command_line"] for o in of_type(result, "process")}
+    text = " ".join(out.values()).lower()
+    for secret in ("10.20.1.12", "tanaka", "summer2024", "fs01", "kmt-dc01", "suzuki", "kmtrcorp"):
+        assert secret not in text, secret
+    for attacker in ("mstsc.exe /v:45.77.12.9", "/s 185.220.101.4", "rundll32", "upd.exe"):
+        assert attacker in text, attacker
+    idempotent(result)
+
+
+def test_the_victim_s_own_files_and_folders_go_the_attacker_s_stay() -> None:
+    share, docs, temp = i("directory", 1), i("directory", 2), i("directory", 3)
+    objs = [
+        me(),
+        {**SCO, "type": "directory", "id": share, "path": "\\\\fileserv02\\経理部\\2024"},
+        {**SCO, "type": "directory", "id": docs, "path": "C:\\Users\\yamada\\Documents\\見積"},
+        {**SCO, "type": "directory", "id": temp, "path": "C:\\Users\\yamada\\AppData\\Local\\Temp"},
+        {
+            **SCO,
+            "type": "file",
+            "id": i("file", 1),
+            "name": "給与一覧_2024年3月.xlsx",
+            "parent_directory_ref": share,
+        },
+        {
+            **SCO,
+            "type": "file",
+            "id": i("file", 2),
+            "name": "見積書_北陸工場.docx",
+            "parent_directory_ref": docs,
+            "hashes": {"MD5": "c" * 32},
+        },
+        {
+            **SCO,
+            "type": "file",
+            "id": i("file", 3),
+            "name": "svchost32.exe",
+            "parent_directory_ref": temp,
+            "hashes": {"SHA-256": "d" * 64},
+        },
+        {**SCO, "type": "mutex", "id": i("mutex", 1), "name": "Kumotori Heavy Industries"},
+        {**SCO, "type": "mutex", "id": i("mutex", 2), "name": "Global\\PlugX_8812"},
+        observed(
+            share, docs, temp, *(i("file", n) for n in (1, 2, 3)), i("mutex", 1), i("mutex", 2)
+        ),
+    ]
+    result = run(objs)
+    parse(result.objects)
+    out = blob(result)
+    for secret in ("給与一覧", "見積", "fileserv02", "経理部", "yamada"):
+        assert secret not in out, secret
+    assert [f["name"] for f in of_type(result, "file")] == ["svchost32.exe"]
+    assert [m["name"] for m in of_type(result, "mutex")] == ["Global\\PlugX_8812"]
+    assert rules(result)["victim-file"] == 4 and rules(result)["victim-observable"] == 1
+    idempotent(result)
+
+
+# Attacker accounts -----------------------------------------------------------------------
+
+
+def test_accounts_attributed_to_the_attacker_are_kept() -> None:
+    created, related, victim = i("user-account", 1), i("user-account", 2), i("user-account", 3)
+    objs = [
+        me(),
+        {
+            **SCO,
+            "type": "user-account",
+            "id": created,
+            "account_login": "svc_backup01",
+            "account_type": "unix",
+        },
+        {**SCO, "type": "user-account", "id": related, "account_login": "r00tkit_op"},
+        {
+            **SCO,
+            "type": "user-account",
+            "id": victim,
+            "account_login": "t.yamada",
+            "display_name": "Yamada Taro",
+        },
+        {
+            **SCO,
+            "type": "email-addr",
+            "id": i("email-addr", 1),
+            "value": "t.yamada@mail.kumotori-hi.jp",
+            "display_name": "Yamada Taro",
+        },
+        {
+            **SDO,
+            "type": "indicator",
+            "id": i("indicator", 1),
+            "valid_from": T,
+            "pattern_type": "stix",
+            "pattern": "[user-account:account_login = 'svc_backup01' AND "
+            "user-account:account_type = 'unix']",
+        },
+        {**SDO, "type": "threat-actor", "id": i("threat-actor", 1), "name": "BlackTech"},
+        {
+            **SDO,
+            "type": "relationship",
+            "id": i("relationship", 1),
+            "relationship_type": "uses",
+            "source_ref": i("threat-actor", 1),
+            "target_ref": related,
+        },
+        {
+            **SDO,
+            "type": "relationship",
+            "id": i("relationship", 2),
+            "relationship_type": "related-to",
+            "source_ref": victim,
+            "target_ref": i("threat-actor", 1),
+        },
+        observed(created, related, victim, i("email-addr", 1)),
+    ]
+    result = run(objs)
+    parse(result.objects)
+    logins = sorted(a["account_login"] for a in of_type(result, "user-account"))
+    assert logins == ["r00tkit_op", "svc_backup01"]
+    assert "svc_backup01" in of_type(result, "indicator")[0]["pattern"]
+    assert "yamada" not in blob(result)
+    assert rules(result)["attacker-account"] == 2
+
+
+# Markings --------------------------------------------------------------------------------
+
+STATEMENT = i("marking-definition", 1)
+UNUSED = i("marking-definition", 2)
+AMBER = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"
+
+
+def marking_bundle(text: str) -> list[dict[str, Any]]:
+    return [
+        me(),
+        {
+            "type": "marking-definition",
+            "spec_version": "2.1",
+            "id": STATEMENT,
+            "created": T,
+            "created_by_ref": ME,
+            "definition_type": "statement",
+            "definition": {"statement": text},
+        },
+        {
+            "type": "marking-definition",
+            "spec_version": "2.1",
+            "id": UNUSED,
+            "created": T,
+            "definition_type": "statement",
+            "definition": {"statement": "Internal use only"},
+        },
+        {
+            **SDO,
+            "type": "malware",
+            "id": i("malware", 1),
+            "name": "PlugX",
+            "is_family": True,
+            "object_marking_refs": [AMBER, STATEMENT],
+        },
+        {
+            **SDO,
+            "type": "attack-pattern",
+            "id": i("attack-pattern", 1),
+            "name": "Phishing",
+            "granular_markings": [{"marking_ref": STATEMENT, "selectors": ["name"]}],
+        },
+    ]
+
+
+def test_member_statements_become_the_hub_statement() -> None:
+    text = "Copyright 2024 KHI-CSIRT (Kumotori Heavy Industries). Contact soc@kumotori-hi.co.jp"
+    result = run(marking_bundle(text))
+    parse(result.objects)
+    assert "khi-csirt" not in blob(result) and "kumotori" not in blob(result)
+    [statement] = of_type(result, "marking-definition")
+    assert statement["id"] == hub_statement_id(SECRET)
+    assert statement["definition"] == {"statement": HUB_STATEMENT}
+    malware = of_type(result, "malware")[0]
+    assert malware["object_marking_refs"] == [AMBER, statement["id"]]
+    assert result.markings[malware["id"]] == (AMBER, statement["id"])
+    pattern = of_type(result, "attack-pattern")[0]
+    assert result.markings[pattern["id"]] == (statement["id"],)
+    assert rules(result)["member-statement"] == 2  # the unreferenced one too, then dropped
+    assert rules(result)["marking-definition"] == 1  # the unreferenced one
+    # Another member's statement is the same hub statement: no id links a member's reports.
+    other = MemberProfile(member_key="other", names=("Other Co",))
+    again = run(marking_bundle("(c) Other Co SOC"), profile=other)
+    assert of_type(again, "marking-definition")[0]["id"] == statement["id"]
+    idempotent(result)
+
+
+# Small sectors ---------------------------------------------------------------------------
+
+
+def sighting_bundle() -> list[dict[str, Any]]:
+    return [
+        me(),
+        {
+            **SDO,
+            "type": "indicator",
+            "id": i("indicator", 1),
+            "valid_from": T,
+            "pattern_type": "stix",
+            "pattern": "[domain-name:value = 'update-check.evil-cdn.top']",
+        },
+        {
+            **SDO,
+            "type": "sighting",
+            "id": i("sighting", 1),
+            "sighting_of_ref": i("indicator", 1),
+            "where_sighted_refs": [ME],
+        },
+    ]
+
+
+def test_a_small_sector_is_generalised_to_a_member_of_the_hub() -> None:
+    small = SectorRef("shipbuilding", "Shipbuilding sector", member_count=2)
+    result = run(sighting_bundle(), sector=small)
+    parse(result.objects)
+    sighting = of_type(result, "sighting")[0]
+    [where] = sighting["where_sighted_refs"]
+    identity = next(o for o in result.objects if o["id"] == where)
+    assert identity["name"] == HUB_MEMBER_NAME
+    assert "shipbuilding" not in blob(result)
+    assert rules(result)["small-sector"] == 1
+    idempotent(result, sector=small)
+    large = run(sighting_bundle(), sector=SectorRef("energy", "Energy", member_count=3))
+    assert rules(large).get("small-sector") is None
+    assert any(o.get("name") == "Energy" for o in large.objects)
+    strict = run(
+        sighting_bundle(),
+        Policy(min_sector_members=5),
+        sector=SectorRef("energy", "Energy", member_count=4),
+    )
+    assert rules(strict)["small-sector"] == 1
+
+
+# Properties ------------------------------------------------------------------------------
+
+planted = st.text(alphabet="bcdfghjklmnpqrstvwxz", min_size=5, max_size=9).map("zq".__add__)
+attacker = st.text(alphabet="abcdefghijklmnoprstuvwy", min_size=5, max_size=9)
+param_key = st.sampled_from(["host", "pc", "user", "uname", "domain", "q", "data", "id"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    secret=planted,
+    evil=attacker,
+    key=param_key,
+    encoding=st.sampled_from(["plain", "b64", "hex", "url"]),
+)
+def test_a_member_value_in_a_parameter_analysis_field_or_statement_never_survives(
+    secret: str, evil: str, key: str, encoding: str
+) -> None:
+    profile = MemberProfile(
+        member_key="p",
+        names=(f"{secret} Corp",),
+        dns_domains=(f"{secret}.co.jp",),
+        hostname_patterns=(f"{secret}-*",),
+    )
+    host = f"{secret}-ws{len(evil)}.{secret}.co.jp"
+    value = {
+        "plain": host,
+        "b64": base64.b64encode(host.encode()).decode(),
+        "hex": host.encode().hex(),
+        "url": host.replace(".", "%2E"),
+    }[encoding]
+    url = f"http://{evil}.top/{evil}/gate.php?{key}={value}&v=2"
+    objs: list[dict[str, Any]] = [
+        {**SCO, "type": "url", "id": i("url", 1), "value": url},
+        {**SCO, "type": "file", "id": i("file", 1), "hashes": {"MD5": "e" * 32}},
+        {**SCO, "type": "software", "id": i("software", 1), "name": f"{secret} sandbox"},
+        {
+            **SDO,
+            "type": "malware-analysis",
+            "id": i("malware-analysis", 1),
+            "product": f"{secret} Sandbox",
+            "version": f"{secret}-1",
+            "modules": [secret],
+            "host_vm_ref": i("software", 1),
+            "result": "malicious",
+            "sample_ref": i("file", 1),
+            "object_marking_refs": [STATEMENT],
+        },
+        {
+            "type": "marking-definition",
+            "spec_version": "2.1",
+            "id": STATEMENT,
+            "created": T,
+            "definition_type": "statement",
+            "definition": {"statement": f"(c) {secret} CSIRT"},
+        },
+        observed(i("url", 1), i("file", 1), i("software", 1)),
+    ]
+    result = run(objs, profile=profile)
+    parse(result.objects)
+    out = blob(result)
+    assert secret not in out and value.lower() not in out
+    assert f"http://{evil}.top/{evil}/gate.php?{key}=" in out and "&v=2" in out
+    url_obj = of_type(result, "url")[0]
+    assert url_obj["id"] == deterministic_sco_id(url_obj)
+    again = run(result.objects, profile=profile)
+    assert json.dumps(again.objects, sort_keys=True) == json.dumps(result.objects, sort_keys=True)
