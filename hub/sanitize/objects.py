@@ -62,7 +62,9 @@ def transform(obj: Mapping[str, Any], ctx: Context) -> dict[str, Any] | None:
         rec.add(oid, "created_by_ref", "provenance", "member", ctx.hub_id, masked=True)
     if stix_type == "marking-definition":
         by_hub = obj.get("created_by_ref") == ctx.hub_id
-        return ctx.redact_tree(oid, "", markings.transform(o, oid, ctx, by_hub=by_hub))
+        marking: dict[str, Any] = ctx.redact_tree(
+            oid, "", markings.transform(o, oid, ctx, by_hub=by_hub))
+        return marking
     if not _type_rules(o, oid, ctx):
         return None
     if pol.free_text == "drop":
