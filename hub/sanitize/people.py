@@ -120,6 +120,8 @@ def learn(
 
     def scan_strings(value: Any) -> None:
         if isinstance(value, str):
+            if "\\" not in value and "/" not in value:
+                return
             folded = unicodedata.normalize("NFKC", value).casefold()
             for m in USER_PATH_RE.finditer(folded):
                 user = m.group(2).strip()

@@ -30,6 +30,7 @@ from hub.sanitize.values import (
 
 __all__ = ["PRIORITY", "TOKENS", "Hit", "TextRedactor", "name_variants"]
 
+DIGIT_RE = re.compile(r"[0-9]")
 TOKEN_RE = re.compile(r"\[redacted:[a-z\-]+\]")
 _LOCAL = r"(?:[\w.+\-']|%(?!40))"
 EMAIL_RE = re.compile(
@@ -199,12 +200,10 @@ class TextRedactor:
         self.shapes = (*self.shapes, *shapes)
 
     def _ip_hit(self, text: str) -> str | None:
-        value = re.sub(DOT, ".", text)
-        if parse_ip(value) is None:
-            return None
-        if not is_victim_ip(value, ()):
-            return "member-ip" if is_victim_ip(value, self.profile.ip_ranges) else None
-        return "private-ip"
+        value = re.sub(DOT, ".", text) if any(c in text for c in "[({") else text
+        if is_victim_ip(value, ()):
+            return "private-ip"
+        return "member-ip" if is_victim_ip(value, self.profile.ip_ranges) else None
 
     def _attacker_zones(self, folded: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """(dotted tokens that are not a member's, of those the ones shaped like domains)."""
@@ -235,11 +234,14 @@ class TextRedactor:
             raw += [(m.start(), m.end(), "ad-account") for m in self.ad_account_re.finditer(folded)]
         if self.ad_word_re:
             raw += [(m.start(), m.end(), "member-domain") for m in self.ad_word_re.finditer(folded)]
-        for m in USER_PATH_RE.finditer(folded):
-            if m.group(2).strip() not in SYSTEM_USER_DIRS:
-                raw.append((m.start(2), m.end(2), "user-path"))
-        raw += [(m.start(1), m.end(1), "user-path") for m in TILDE_USER_RE.finditer(folded)]
-        raw += [(m.start(), m.end(), "windows-sid") for m in SID_RE.finditer(folded)]
+        if "\\" in folded or "/" in folded:
+            for m in USER_PATH_RE.finditer(folded):
+                if m.group(2).strip() not in SYSTEM_USER_DIRS:
+                    raw.append((m.start(2), m.end(2), "user-path"))
+        if "~" in folded:
+            raw += [(m.start(1), m.end(1), "user-path") for m in TILDE_USER_RE.finditer(folded)]
+        if "s-1-5-21" in folded:
+            raw += [(m.start(), m.end(), "windows-sid") for m in SID_RE.finditer(folded)]
         if "\\\\" in folded:
             for m in UNC_RE.finditer(folded):
                 host = m.group(1)
@@ -255,7 +257,9 @@ class TextRedactor:
                         and not (share.group(1).startswith("[redacted"))
                     ):
                         raw.append((share.start(1), share.end(1), "file-share"))
-        for rx in (IPV4_RE, IPV6_RE):
+        if not DIGIT_RE.search(folded):
+            return raw
+        for rx in (IPV4_RE, IPV6_RE) if ":" in folded else (IPV4_RE,):
             for m in rx.finditer(folded):
                 if rule := self._ip_hit(m.group()):
                     raw.append((m.start(), m.end(), rule))
