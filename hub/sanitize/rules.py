@@ -106,6 +106,31 @@ RULE_EXPLANATIONS: dict[str, str] = {
     "member-statement": "A statement marking written by a member was replaced by the hub's "
     "statement.",
     "marking-definition": "A marking definition was removed.",
+    # Detection content (YARA and Sigma indicators)
+    "detection-author": "The author of a YARA or Sigma rule was changed from you to the hub; "
+    "further author, analyst or contact entries were removed.",
+    "detection-internal-ref": "An entry of a YARA rule that held only your internal "
+    "bookkeeping (case, ticket or incident number) was removed.",
+    "detection-reference": "A reference in a YARA or Sigma rule that is not a public web page "
+    "(an internal wiki, share, ticket or address) was removed.",
+    "detection-text": "Your details in the text of a YARA or Sigma rule (title, description, "
+    "meta entries, false positives) were replaced.",
+    "detection-value": "A value a Sigma rule searches for that named your hosts, users or "
+    "organisation was replaced; the rule still loads.",
+    "detection-field": "A field name in a Sigma rule that named your organisation was given a "
+    "neutral name.",
+    "detection-string-dropped": "A YARA string that named your side was removed; the rule's "
+    "condition still holds without it.",
+    "detection-string-replaced": "A YARA string that named your side was replaced by its "
+    "redacted text, because the rule's condition names it.",
+    "detection-name": "A YARA or Sigma rule, string or selection named after your "
+    "organisation was given a neutral name, everywhere it is used.",
+    "detection-tag": "A tag of a YARA or Sigma rule that named your organisation was removed.",
+    "detection-comment": "The comments in a YARA rule were removed.",
+    "detection-import": "A YARA module import that named your organisation was removed.",
+    "detection-custom-key": "A non-standard entry of a Sigma rule was removed.",
+    "detection-unreadable": "A YARA or Sigma indicator that the hub could not rewrite without "
+    "your details was removed.",
 }
 
 

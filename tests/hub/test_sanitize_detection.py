@@ -382,3 +382,16 @@ def test_sigma_property_parses_redacts_keeps_and_is_idempotent(case: tuple[str, 
     again = rewrite_sigma(out.text, fake_redact, hub_author=HUB_AUTHOR)
     assert again.text == out.text
     assert again.changes == ()
+
+
+def test_every_detection_rule_name_is_explained() -> None:
+    from pathlib import Path
+
+    from hub.sanitize.rules import RULE_EXPLANATIONS
+
+    package = Path(__file__).resolve().parents[2] / "hub" / "sanitize" / "detection"
+    names = set()
+    for path in package.glob("*.py"):
+        names |= set(re.findall(r'"(detection-[a-z\-]+)"', path.read_text()))
+    assert "detection-author" in names
+    assert sorted(names - RULE_EXPLANATIONS.keys()) == []

@@ -177,8 +177,7 @@ def _still_covered(name: str, remaining: list[str], sets: list[tuple[int, list[s
             continue
         if sum(any(_matches(m, n) for m in members) for n in remaining) < max(need, 1):
             return False
-        if any(_matches(m, name) and not any(_matches(m, n) for n in remaining)
-               for m in members):
+        if any(_matches(m, name) and not any(_matches(m, n) for n in remaining) for m in members):
             return False
     return True
 

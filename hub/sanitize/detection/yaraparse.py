@@ -19,6 +19,7 @@ MAX_CONDITION_TERMS = 4_000
 _local = threading.local()
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE_OUT = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_STRING_REF_RE = re.compile(r"[A-Za-z0-9_]+\*?|\*")
 _HEX_PAIR_RE = re.compile(r"~?[0-9A-Fa-f?]{2}|\[[^\]]{0,40}\]|[()|]")
 
 
@@ -78,7 +79,23 @@ def parse(source: str) -> tuple[list[dict[str, Any]], list[str], int]:
                 f"invalid YARA rule: the condition of {r['rule_name']} has "
                 f"more than {MAX_CONDITION_TERMS} terms"
             )
+        _check_string_refs(r)
     return rules, imports, comments
+
+
+def _check_string_refs(rule: dict[str, Any]) -> None:
+    """Each string the condition names exists and each wildcard matches one (plyara does not
+    check; YARA refuses the rule)."""
+    names = [s["name"][1:] for s in rule.get("strings", ())]
+    for term in rule.get("condition_terms", ()):
+        if len(term) < 2 or term[0] not in "$#@!" or not _STRING_REF_RE.fullmatch(term[1:]):
+            continue
+        ref = term[1:]
+        found = any(n.startswith(ref[:-1]) for n in names) if ref.endswith("*") else ref in names
+        if not found:
+            raise DetectionError(
+                f"invalid YARA rule: {rule['rule_name']} refers to an undefined string ${ref}"
+            )
 
 
 def rebuild(rules: list[dict[str, Any]], imports: list[str]) -> str:
