@@ -72,6 +72,7 @@ JA_GENERIC_PREFIX = frozenset(
     "当 同 各 本 全 他 別 新 旧 該当 一部 関連 国内 海外 主要 複数 自社 弊社 貴社 "
     "御社 同社 当社 各社 子会社 関係 対象 全国 地方 管轄 所属 近隣 取引先 委託先".split()
 )
+GENERIC_LONGEST_FIRST = sorted(JA_GENERIC_PREFIX, key=len, reverse=True)
 EN_GENERIC = frozenset(
     "the our a an this that their its his her main head new old all each every other one two  "
     "no at in of from to and or for by on central regional group company corporate local  "
@@ -195,15 +196,20 @@ def _sites(text: str, vocab: Vocabulary, names: Matcher) -> None:
         vocab.add("learned-site", " ".join(words) + " " + m.group())
         for word in _distinctive(words):
             vocab.add("learned-place", word)
+    seen: set[str] = set()
     for m in JA_SITE_SUFFIX.finditer(text):
         start = m.start()
         while start > 0 and m.start() - start < 12 and CJK_RE.match(text[start - 1]):
             start -= 1
         prefix = text[start : m.start()]
+        if prefix + m.group() in seen:
+            continue
+        seen.add(prefix + m.group())
         folded = matchers.fold(prefix)
-        cut = max((e for _, e in names.spans(folded)), default=0)
-        prefix = prefix[cut:] if cut else prefix
-        for generic in sorted(JA_GENERIC_PREFIX, key=len, reverse=True):
+        if len(folded) == len(prefix):
+            cut = max((e for _, e in names.spans(folded)), default=0)
+            prefix = prefix[cut:] if cut else prefix
+        for generic in GENERIC_LONGEST_FIRST:
             if prefix.startswith(generic) and len(prefix) > len(generic):
                 prefix = prefix[len(generic) :]
         if len(prefix) < 2 or prefix in JA_GENERIC_PREFIX:
