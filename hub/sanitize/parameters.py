@@ -12,7 +12,7 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote_plus
 
 from hub.sanitize.text import TOKEN_RE, TOKENS
 
@@ -97,6 +97,17 @@ def _decodings(value: str) -> list[str]:
     return out
 
 
+def split_authority(url: str) -> tuple[str, str]:
+    """("scheme://authority", the rest) of an absolute URL, defanged ones too; else ("", url)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme or not all(c.isalnum() or c in "+.-[]" for c in scheme):
+        return "", url
+    end = min(
+        (i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest)
+    )
+    return f"{scheme}{sep}{rest[:end]}", rest[end:]
+
+
 def _key_token(key: str) -> str | None:
     k = unquote_plus(key).strip().lower()
     if k in HOST_KEYS:
@@ -143,24 +154,19 @@ class ParameterRedactor:
 
     def url(self, where: str, url: str) -> str:
         """url with victim path segments, query values, fragment and user info replaced."""
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            return url
         before = len(self.changes)
-        head = ""
-        if parts.scheme or parts.netloc:
-            netloc = parts.netloc
-            if "@" in netloc:
-                user, _, host = netloc.rpartition("@")
-                netloc = f"{self.value(f'{where}.userinfo', user, 'user')}@{host}"
-            head = f"{parts.scheme}://{netloc}" if parts.netloc else f"{parts.scheme}:"
-        path = "/".join(self.value(f"{where}.path", seg) for seg in parts.path.split("/"))
-        out = head + path
-        if parts.query or url.rstrip("#").endswith("?"):
-            out += "?" + self.query(f"{where}.query", parts.query)
-        if parts.fragment:
-            out += "#" + self.query(f"{where}.fragment", parts.fragment)
+        head, rest = split_authority(url)
+        if "@" in head:
+            scheme, _, authority = head.partition("://")
+            user, _, host = authority.rpartition("@")
+            head = f"{scheme}://{self.value(f'{where}.userinfo', user, 'user')}@{host}"
+        rest, hash_, fragment = rest.partition("#")
+        path, qmark, query = rest.partition("?")
+        out = head + "/".join(self.value(f"{where}.path", seg) for seg in path.split("/"))
+        if qmark:
+            out += "?" + self.query(f"{where}.query", query)
+        if hash_:
+            out += "#" + self.query(f"{where}.fragment", fragment)
         return out if len(self.changes) > before else url
 
     def header(self, where: str, name: str, value: str) -> str:

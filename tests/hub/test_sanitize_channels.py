@@ -602,3 +602,69 @@ def test_a_member_value_in_a_parameter_analysis_field_or_statement_never_survive
     assert url_obj["id"] == deterministic_sco_id(url_obj)
     again = run(result.objects, profile=profile)
     assert json.dumps(again.objects, sort_keys=True) == json.dumps(result.objects, sort_keys=True)
+
+
+def test_a_defanged_beacon_loses_its_victim_parameters() -> None:
+    value = "hxxp://update-check.evil-cdn[.]top/gate.php?pc=kmtws-0231&os=win10#t.yamada"
+    objs = [me(), {**SCO, "type": "url", "id": i("url", 1), "value": value}, observed(i("url", 1))]
+    url = of_type(run(objs), "url")[0]
+    assert url["value"] == (
+        "hxxp://update-check.evil-cdn[.]top/gate.php?pc=[REDACTED:hostname]&os=win10#"
+        "[REDACTED:person]"
+    ) or url["value"].startswith("hxxp://update-check.evil-cdn[.]top/gate.php?pc=[REDACTED:")
+    assert "kmtws" not in url["value"]
+
+
+# Detection content ----------------------------------------------------------------------
+
+SIGMA = """title: Beacon from finance hosts to update-check
+id: 5f0a1b5e-8d3c-4c59-9b9e-0f1d2c3b4a59
+status: experimental
+author: t.yamada (KHI-CSIRT)
+description: Seen on kmtws-0231.kumotori-hi.co.jp
+logsource:
+  category: proxy
+detection:
+  selection:
+    c-uri|contains: 'update-check.evil-cdn.top/gate.php'
+    cs-host: 'kmtws-0231.kumotori-hi.co.jp'
+  condition: selection
+level: high
+"""
+YARA = """rule KHI_PlugX_Loader {
+  meta:
+    author = "t.yamada@mail.kumotori-hi.jp"
+    description = "PlugX loader found on kmtws-0231"
+  strings:
+    $c2 = "update-check.evil-cdn.top"
+    $h = "kmtws-0231.kumotori-hi.co.jp"
+  condition:
+    any of them
+}
+"""
+
+
+def test_yara_and_sigma_indicators_are_rewritten_not_string_replaced() -> None:
+    objs = [
+        me(),
+        *(
+            {
+                **SDO,
+                "type": "indicator",
+                "id": i("indicator", n),
+                "valid_from": T,
+                "pattern_type": kind,
+                "pattern": text,
+            }
+            for n, (kind, text) in enumerate((("sigma", SIGMA), ("yara", YARA)), start=1)
+        ),
+    ]
+    result = run(objs)
+    parse(result.objects)
+    indicators = {o["pattern_type"]: o["pattern"] for o in of_type(result, "indicator")}
+    assert set(indicators) == {"sigma", "yara"}
+    for text in indicators.values():
+        low = text.lower()
+        assert "update-check.evil-cdn.top" in low
+        assert "kumotori" not in low and "kmtws" not in low and "yamada" not in low
+    assert any(c.path.startswith("pattern<") for c in result.report.changes)
