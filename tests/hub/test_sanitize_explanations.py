@@ -11,8 +11,15 @@ from hub.sanitize.text import PRIORITY, TOKENS
 SANITIZE = Path(__file__).resolve().parents[2] / "hub" / "sanitize"
 
 
+def _is_recorder(node: ast.expr) -> bool:
+    """`rec`, `recorder`, `….recorder` or `….rec`: the change recorder, not any `.add`."""
+    if isinstance(node, ast.Name):
+        return node.id in ("rec", "recorder")
+    return isinstance(node, ast.Attribute) and node.attr in ("rec", "recorder")
+
+
 def _recorded_literals() -> set[str]:
-    """String literals passed as the rule of every `….add(oid, path, rule, …)` call."""
+    """String literals passed as the rule of every `recorder.add(oid, path, rule, …)` call."""
     found: set[str] = set()
     for path in SANITIZE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -20,6 +27,7 @@ def _recorded_literals() -> set[str]:
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "add"
+                and _is_recorder(node.func.value)
                 and len(node.args) >= 3
             ):
                 rule = node.args[2]
