@@ -6,26 +6,40 @@ A member's report names its people and sites in prose that no registry covers:
 honorific, title, label or department, a company form or a facility suffix, is *certain*
 (redact); a name the morphological analyser alone tags is *probable* (flag to the operator).
 
-The analyser is SudachiPy with ``sudachidict-core`` (split mode C). Measured with
-``python -m bench.japanese`` on the 120 labelled sentences and 50 attacker sentences in
-tests/hub/japanese_corpus.py (one core):
+The analyser is SudachiPy with ``sudachidict-core`` (split mode C), chosen by measurement:
+``python -m bench.japanese --ginza-python <venv with ja-ginza>`` on the 162 labelled names
+in 126 sentences and the 60 attacker sentences of tests/hub/japanese_corpus.py, one core of
+a shared two-core machine (speeds vary by half between runs):
 
-=====================  =========  ======  ==========  ======  ======
-analyser               recall     FP      chars/s     load s  RSS MB
-=====================  =========  ======  ==========  ======  ======
-SudachiPy + core       0.82       4/50    ~300,000    0.05    ~70
-fugashi + unidic-lite  0.82       5/50    ~1,000,000  0.10    ~90
-GiNZA (ja_ginza)       0.72       20/50   ~6,000      1.7     ~560
-=====================  =========  ======  ==========  ======  ======
+============================  ======  ===========  ========  =======  ======  ======
+analyser alone                recall  attacker FP  spurious  chars/s  load s  RSS MB
+============================  ======  ===========  ========  =======  ======  ======
+SudachiPy + sudachidict-core  0.914   13/60        5         644,000  0.09    138
+fugashi + unidic-lite         0.901   12/60        0         403,000  0.01    82
+GiNZA (ja_ginza, spaCy NER)   0.784   4/60         9         640      2.4     458
+this module (Sudachi + cues)  1.000   0/60         0         116,000  (1.06)  175
+============================  ======  ===========  ========  =======  ======  ======
 
-(raw analyser: an item counts when an entity span overlaps it; FP: attacker sentences
-with any entity). SudachiPy and fugashi tie on recall; SudachiPy is chosen because its
-dictionary splits person names into surname and given name (``人名,姓`` / ``人名,名``),
-which the cue rules rely on to join ``鈴木 一郎`` and to tell ``高橋部長`` from
-``営業部長``, it loads in a tenth of a second from a memory-mapped dictionary, and its
-speed is far above what free text needs. GiNZA's NER is slower by two orders of magnitude,
-needs half a gigabyte, and tags attacker tool names as people and products. The analyser
-loads lazily, once per process (:func:`load`); text without kana or kanji never touches it.
+(An analyser's recall counts a proper-noun or entity span overlapping a labelled name; this
+module's counts only names covered entirely. Attacker FP: attacker sentences with any
+span. This module's load time includes importing the hub.sanitize package.)
+
+SudachiPy has the best recall of the three and, with fugashi, the speed; it is preferred
+over fugashi because its split mode C keeps the compounds the cue rules need as single
+tokens (経理部, 課長代理, 問い合わせ先, 原子力発電所), it normalises full-width and
+half-width input itself, and its dictionary is released regularly (unidic-lite packages
+an old UniDic). GiNZA's NER has the fewest attacker hits but misses a fifth of the names,
+is three orders of magnitude slower and takes half a gigabyte, which the sanitizer's
+throughput cannot afford; it runs Sudachi underneath anyway. No analyser alone is good
+enough: ラザルス is in the dictionary as a person name, エモテット before さん is guessed
+to be one, and 工場/センター are common nouns. Hence the rules: a katakana name needs an
+honorific, analyser-only names must hold kanji and a surname and are only probable, and
+facilities need a place or proper name before the suffix (データセンター alone is nothing).
+
+The analyser loads lazily, once per process (:func:`load`; a tokenizer per thread over one
+shared dictionary); text without kana or kanji never touches it. Lines are analysed in
+pieces of at most 4,000 characters, and every rule looks a bounded number of tokens around
+a cue, so a 1 MB input costs time linear in its length (bench.japanese measures it).
 """
 
 from __future__ import annotations
@@ -109,6 +123,9 @@ FACILITY_SUFFIXES = (
     "本社",
     "本店",
 )
+_SUFFIXES_BY_LAST: dict[str, tuple[str, ...]] = {
+    c: tuple(s for s in FACILITY_SUFFIXES if s[-1] == c) for c in {s[-1] for s in FACILITY_SUFFIXES}
+}
 _LINE_WORDS = ("製造", "生産", "組立", "組み立て", "加工", "塗装", "成形", "包装", "検査")
 _DEPARTMENT_ENDS = ("部", "課", "室", "係", "班", "グループ", "チーム", "部門")
 # Team names written in Latin letters that precede a member's staff: "CSIRTの安田".
@@ -497,7 +514,7 @@ def _facilities(toks: list[_Tok], out: _Collector) -> None:
     for n, t in enumerate(toks):
         # 大阪支店長 names the Osaka branch (its manager is the person, unnamed here).
         head = t.surface[:-1] if t.surface.endswith("長") and len(t.surface) > 2 else t.surface
-        suffix = next((s for s in FACILITY_SUFFIXES if head.endswith(s)), None)
+        suffix = next((s for s in _SUFFIXES_BY_LAST.get(head[-1], ()) if head.endswith(s)), None)
         if suffix is None or not t.noun:
             continue
         titled = head != t.surface or (n + 1 < len(toks) and toks[n + 1].surface == "長")
