@@ -30,11 +30,12 @@ SEP = f"[{SEP_CHARS}]*+"
 DOT = r"(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\))"
 ASCII_BEFORE = "(?<![a-z0-9])"
 ASCII_AFTER = "(?![a-z0-9])"
-HOST_BEFORE = r"(?<![\w\-.])"
-HOST_AFTER = r"(?![\w\-])"
-HOST_CHAR = r"[\w\-]"
+HOST_BEFORE = r"(?<![a-z0-9_\-.])"
+# A host matched by its first label is redacted with the rest of its name.
+HOST_AFTER = r"(?:\.[a-z0-9_\-]++)*+(?![a-z0-9_\-])"
+HOST_CHAR = r"[a-z0-9_\-]"
 # Host names are at most 253 characters: a bounded wildcard keeps every glob linear.
-HOST_STAR = r"[\w\-.]{0,253}"
+HOST_STAR = r"[a-z0-9_\-.]{0,253}"
 ID_STAR = "[a-z0-9]{0,64}"
 _END = ""
 Trie = dict[str, "Trie"]
@@ -231,8 +232,8 @@ def domains(rule: str, values: Iterable[str]) -> Matcher:
     return _compile(
         rule,
         seqs,
-        prefix=r"(?:(?<![\w\-.])|(?<=%[0-9a-f][0-9a-f]))(?:[\w\-]++" + DOT + ")*",
-        suffix=r"(?![\w\-]|" + DOT + r"[\w\-])",
+        prefix=r"(?:(?<![a-z0-9_\-.])|(?<=%[0-9a-f][0-9a-f]))(?:[a-z0-9_\-]++" + DOT + ")*",
+        suffix=r"(?![a-z0-9_\-]|" + DOT + r"[a-z0-9_\-])",
     )
 
 

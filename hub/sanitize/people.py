@@ -128,7 +128,7 @@ def learn(
                 if user not in SYSTEM_USER_DIRS and not user.startswith("[redacted"):
                     found.update(_parts(user))
             for dom in flat_ad:
-                for m in re.finditer(re.escape(dom) + r"\\+([^\\\s'\"]+)", folded):
+                for m in re.finditer(r"(?<![a-z0-9_\\])" + re.escape(dom) + r"\\++([a-z0-9_.\-$@]++)", folded):
                     found.update(_parts(m.group(1)))
         elif isinstance(value, list):
             for v in value:

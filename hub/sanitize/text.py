@@ -37,14 +37,18 @@ EMAIL_RE = re.compile(
     r"(?<![\w.+\-'%])" + _LOCAL + r"++(?:@|\[@\]|\[at\]|\(at\)|%40)"
     r"((?:[\w\-]++" + DOT + r")+[\w\-]++)"
 )
-IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}" + DOT + r"){3}\d{1,3}(?:/\d{1,2})?(?![\w]|\.\d)")
-IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:/\d{1,3})?(?![\w:])")
+IPV4_RE = re.compile(
+    r"(?<![a-z0-9_.])(?:[0-9]{1,3}" + DOT + r"){3}[0-9]{1,3}(?:/[0-9]{1,2})?(?![a-z0-9_]|\.[0-9])"
+)
+IPV6_RE = re.compile(
+    r"(?<![a-z0-9_:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:/[0-9]{1,3})?(?![a-z0-9_:])"
+)
 PHONE_RE = re.compile(
-    r"(?<![\w.+\-/:])(\+\d{1,3}[\s\-]?)?(?:\(\d{1,5}\)[\s\-]?)?\d{1,5}(?:[\s\-]\d{1,5}){1,4}"
-    r"(?![\w\-/:]|\.\d)"
+    r"(?<![a-z0-9_.+\-/:])(\+[0-9]{1,3}[\s\-]?)?(?:\([0-9]{1,5}\)[\s\-]?)?[0-9]{1,5}(?:[\s\-][0-9]{1,5}){1,4}"
+    r"(?![a-z0-9_\-/:]|\.[0-9])"
 )
 # \\host\share: the share name says what the member keeps there ("\\fs01\keiri$").
-UNC_SHARE_RE = re.compile(r"(?<![\\\w])\\\\[\w.\-$]++\\([\w.\-$ ]{1,80}+)")
+UNC_SHARE_RE = re.compile(r"(?<![\\a-z0-9_])\\\\[\w.\-$]++\\([\w.\-$ ]{1,80}+)")
 # Administrative shares every Windows machine has say nothing about the member.
 ADMIN_SHARE_RE = re.compile(r"[a-z]\$|admin\$|ipc\$|print\$|sysvol|netlogon|users|public")
 # Tokens that are an attacker's or public: dotted names (domains, file names), URLs, hashes.
@@ -183,7 +187,9 @@ class TextRedactor:
         self.extra_finder: ExtraFinder | None = None
         flat = [re.escape(d.lower()) for d in profile.flat_ad_domains]
         self.ad_account_re = (
-            re.compile(r"(?<![\w\\])(?:" + "|".join(flat) + r")\\++[^\\\s'\"]++") if flat else None
+            re.compile(r"(?<![a-z0-9_\\])(?:" + "|".join(flat) + r")\\++[a-z0-9_.\-$@]++")
+            if flat
+            else None
         )
         self.ad_word_re = (
             re.compile(r"(?<![a-z0-9])(?:" + "|".join(flat) + r")(?![a-z0-9])") if flat else None

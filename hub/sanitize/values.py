@@ -19,10 +19,10 @@ USER_PATH_RE = re.compile(
     r"|[^\\/\s'\"<>|:*?]++(?=$|[\s'\"<>|,;)\]])))"
 )
 # A literal ~user home reference on Unix.
-TILDE_USER_RE = re.compile(r"(?<![\w~])~([a-z_][a-z0-9_.-]{0,31})(?=/)", re.IGNORECASE)
-SID_RE = re.compile(r"(?i)\bS-1-5-21(?:-\d++){1,6}\b")
+TILDE_USER_RE = re.compile(r"(?<![a-zA-Z0-9_~])~([a-z_][a-z0-9_.-]{0,31})(?=/)", re.IGNORECASE)
+SID_RE = re.compile(r"(?i)(?<![a-z0-9_])S-1-5-21(?:-[0-9]++){1,6}(?![0-9])")
 # \\host\share: the host is an internal machine unless it is a public address or FQDN.
-UNC_RE = re.compile(r"(?<![\\\w])\\\\([A-Za-z0-9][\w.\-$]*+)(?=\\)")
+UNC_RE = re.compile(r"(?<![\\a-zA-Z0-9_])\\\\([A-Za-z0-9][\w.\-$]*+)(?=\\)")
 SYSTEM_USER_DIRS = frozenset({"public", "default", "all users", "default user", "%username%", "%"})
 
 
