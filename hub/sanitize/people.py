@@ -128,7 +128,8 @@ def learn(
                 if user not in SYSTEM_USER_DIRS and not user.startswith("[redacted"):
                     found.update(_parts(user))
             for dom in flat_ad:
-                for m in re.finditer(r"(?<![a-z0-9_\\])" + re.escape(dom) + r"\\++([a-z0-9_.\-$@]++)", folded):
+                logon = r"(?<![a-z0-9_\\])" + re.escape(dom) + r"\\++([a-z0-9_.\-$@]++)"
+                for m in re.finditer(logon, folded):
                     found.update(_parts(m.group(1)))
         elif isinstance(value, list):
             for v in value:
