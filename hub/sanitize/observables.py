@@ -36,6 +36,12 @@ ACCOUNT_PERSONAL = ("user_id", "account_login", "display_name", "credential")
 CERT_NAMES = ("subject", "issuer")
 ATTACKER_TYPES = frozenset({"threat-actor", "intrusion-set", "malware", "tool", "infrastructure",
                             "campaign"})
+# Documents and data, not payloads: named after a member and tied to no attacker object,
+# such a file is the member's own.
+DATA_EXTENSIONS = frozenset({
+    "xlsx", "xls", "docx", "doc", "pptx", "ppt", "csv", "txt", "dwg", "dxf", "jpg", "jpeg",
+    "png", "msg", "pst", "eml", "vsdx", "mpp", "accdb", "mdb", "bak", "log",
+})
 # Folders that hold a person's own documents (not where malware drops its files).
 DATA_FOLDER_RE = re.compile(
     r"(?i)[\\/](?:users|home)[\\/][^\\/]{1,256}[\\/](?:documents|desktop|pictures|videos|"
@@ -203,19 +209,47 @@ def victim_folder(path: str, ctx: Context) -> bool:
     return DATA_FOLDER_RE.search(path) is not None
 
 
+def _attacker_files(objects: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Files the report ties to the attacker: samples, related, attached, or in a pattern."""
+    linked: set[str] = set()
+    patterns = " ".join(str(o.get("pattern", "")) for o in objects if o.get("type") == "indicator")
+    for o in objects:
+        linked.update(r for r in o.get("sample_refs", ()) if isinstance(r, str))
+        if isinstance(o.get("sample_ref"), str):
+            linked.add(o["sample_ref"])
+        if o.get("type") == "relationship":
+            linked.update((str(o.get("source_ref")), str(o.get("target_ref"))))
+        for part in o.get("body_multipart", ()) if o.get("type") == "email-message" else ():
+            if isinstance(part, dict) and isinstance(part.get("body_raw_ref"), str):
+                linked.add(part["body_raw_ref"])
+        hashes = o.get("hashes") if o.get("type") == "file" else None
+        if isinstance(hashes, dict) and any(
+                isinstance(h, str) and len(h) >= 32 and h.lower() in patterns.lower()
+                for h in hashes.values()):
+            linked.add(str(o["id"]))
+    return linked
+
+
 def victim_files(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set[str]:
-    """Files of the victim's own data: in a victim folder and never a malware sample."""
+    """Files of the victim's own data the report does not tie to the attacker: in a victim
+    folder, or a document named after a member (a lure the attacker named so is a sample,
+    an attachment or an executable type, and stays with its name redacted)."""
     folders = {str(o["id"]) for o in objects if o.get("type") == "directory"
                and isinstance(o.get("path"), str) and victim_folder(o["path"], ctx)}
-    samples: set[str] = set()
-    for o in objects:
-        samples.update(r for r in o.get("sample_refs", ()) if isinstance(r, str))
-        if isinstance(o.get("sample_ref"), str):
-            samples.add(o["sample_ref"])
-        if o.get("type") == "relationship":
-            samples.update((str(o.get("source_ref")), str(o.get("target_ref"))))
-    return {str(o["id"]) for o in objects if o.get("type") == "file"
-            and o.get("parent_directory_ref") in folders and o["id"] not in samples}
+    files = [o for o in objects if o.get("type") == "file"]
+    if not files:
+        return set()
+    linked = _attacker_files(objects)
+    out = set()
+    for o in files:
+        fid, name = str(o["id"]), str(o.get("name", ""))
+        if fid in linked:
+            continue
+        in_folder = o.get("parent_directory_ref") in folders
+        document = not o.get("hashes") or name.rsplit(".", 1)[-1].lower() in DATA_EXTENSIONS
+        if in_folder or (document and "." in name and ctx.mentions_victim(name)):
+            out.add(fid)
+    return out
 
 
 def attacker_accounts(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set[str]:

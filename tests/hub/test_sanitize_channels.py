@@ -668,3 +668,45 @@ def test_yara_and_sigma_indicators_are_rewritten_not_string_replaced() -> None:
         assert "update-check.evil-cdn.top" in low
         assert "kumotori" not in low and "kmtws" not in low and "yamada" not in low
     assert any(c.path.startswith("pattern<") for c in result.report.changes)
+
+
+def test_a_document_named_after_the_member_goes_a_lure_named_so_stays() -> None:
+    data, lure, attached = i("file", 1), i("file", 2), i("file", 3)
+    objs = [
+        me(),
+        {
+            **SCO,
+            "type": "file",
+            "id": data,
+            "name": "雲取重工業_取引先一覧.xlsx",
+            "hashes": {"SHA-256": "1" * 64},
+        },
+        {
+            **SCO,
+            "type": "file",
+            "id": lure,
+            "name": "Kumotori Heavy Industries bonus.xlsm",
+            "hashes": {"SHA-256": "2" * 64},
+        },
+        {
+            **SCO,
+            "type": "file",
+            "id": attached,
+            "name": "雲取重工業_請求書.pdf",
+            "hashes": {"SHA-256": "3" * 64},
+        },
+        {
+            **SDO,
+            "type": "indicator",
+            "id": i("indicator", 1),
+            "valid_from": T,
+            "pattern_type": "stix",
+            "pattern": f"[file:hashes.'SHA-256' = '{'3' * 64}']",
+        },
+        observed(data, lure, attached),
+    ]
+    result = run(objs)
+    parse(result.objects)
+    names = sorted(f["name"] for f in of_type(result, "file"))
+    assert names == ["[REDACTED:member-name] bonus.xlsm", "[REDACTED:member-name]_請求書.pdf"]
+    assert "1" * 64 not in blob(result) and "2" * 64 in blob(result)
