@@ -395,3 +395,104 @@ def test_every_detection_rule_name_is_explained() -> None:
         names |= set(re.findall(r'"(detection-[a-z\-]+)"', path.read_text()))
     assert "detection-author" in names
     assert sorted(names - RULE_EXPLANATIONS.keys()) == []
+
+
+# --- through the sanitizer ----------------------------------------------------------------
+
+
+def test_sanitizer_rewrites_yara_and_sigma_indicators_against_every_members_registry() -> None:
+    import ipaddress
+
+    from hub.sanitize import MemberProfile, Policy, sanitize
+    from hub.sanitize.rules import RULE_EXPLANATIONS
+    from tests.hub.sanitize_corpus import HUB, SECRET, SECTOR
+
+    submitter = MemberProfile(
+        member_key="sepco",
+        names=("Shin-Etsu Power", "SEPCO", "新越電力"),
+        dns_domains=("sepco.co.jp",),
+        email_domains=("sepco.co.jp",),
+        ip_ranges=(ipaddress.ip_network("10.20.0.0/16"),),
+        hostname_patterns=("sepco-ws-[0-9][0-9][0-9][0-9]",),
+        sites=("柏崎発電所", "Kashiwazaki Works"),
+        id_formats=("SEPCO-CSIRT-####-####", "INC-#*"),
+    )
+    partner = MemberProfile(
+        member_key="kyowa",
+        names=("Kyowa Shipping", "協和海運"),
+        dns_domains=("kyowa-shipping.jp",),
+        email_domains=("kyowa-shipping.jp",),
+    )
+    base = {
+        "spec_version": "2.1",
+        "created": "2026-11-02T01:02:03.000Z",
+        "modified": "2026-11-02T01:02:03.000Z",
+        "valid_from": "2026-11-02T00:00:00Z",
+        "type": "indicator",
+    }
+    objects = [
+        {
+            **base,
+            "id": "indicator--1d6c6f37-3d0a-4b8e-9a3e-5b8e0b1c2d3e",
+            "name": "YARA",
+            "pattern_type": "yara",
+            "pattern": YARA_MEMBER_RULE,
+        },
+        {
+            **base,
+            "id": "indicator--2e7d7a48-4e1b-4c9f-8b4f-6c9f1c2d3e4f",
+            "name": "Sigma",
+            "pattern_type": "sigma",
+            "pattern": SIGMA_MEMBER_RULE,
+        },
+    ]
+    out = sanitize(
+        objects,
+        submitter,
+        Policy(),
+        secret=SECRET,
+        hub_identity=HUB,
+        sector=SECTOR,
+        others=[partner],
+    )
+    patterns = {
+        o["pattern_type"]: o["pattern"] for o in out.objects if o.get("type") == "indicator"
+    }
+    assert set(patterns) == {"yara", "sigma"}
+    yara.compile(source=patterns["yara"])
+    SigmaCollection.from_yaml(patterns["sigma"])
+    for text in patterns.values():
+        for value in (
+            "sepco.co.jp",
+            "kyowa-shipping.jp",
+            "SEPCO-CSIRT-2026-0117",
+            "INC-20261102",
+            "sepco-ws-0142",
+            "Kashiwazaki Works",
+            "柏崎発電所",
+            "協和海運",
+            "Shin-Etsu Power",
+        ):
+            assert value.lower() not in text.lower(), value
+        assert "update-check.msft-cdn.net" in text
+    assert "44d88612fea8a8f36de82e1278abb02f" in patterns["yara"]
+    rules = [c.rule for c in out.report.changes]
+    assert "detection-author" in rules
+    assert not set(rules) - RULE_EXPLANATIONS.keys() - {"detection-rewrite"}
+
+
+@pytest.mark.parametrize("kind", ["yara", "sigma"])
+def test_redact_sees_each_text_once(kind: str) -> None:
+    """A redactor that records its findings reports each one once, however often the
+    rewriter (names, references, the retry without drops) looks at the same value."""
+    calls: dict[str, int] = {}
+
+    def counting(text: str) -> str:
+        calls[text] = calls.get(text, 0) + 1
+        return fake_redact(text)
+
+    if kind == "yara":
+        rewrite_yara(YARA_MEMBER_RULE, counting, hub_author=HUB_AUTHOR)
+    else:
+        rewrite_sigma(SIGMA_MEMBER_RULE, counting, hub_author=HUB_AUTHOR)
+    assert calls and max(calls.values()) == 1

@@ -15,6 +15,7 @@ MAX_SOURCE_BYTES = 256 * 1024
 MAX_NESTING = 32
 
 _TOKEN_RE = re.compile(r"\[redacted:([a-z\-]{1,40})\]", re.IGNORECASE)
+_LABEL_SEP_RE = re.compile(r"[._\-]+")
 _NOT_IDENT_RE = re.compile(r"[^A-Za-z0-9_]")
 _NOT_PATTERN_RE = re.compile(r"[^A-Za-z0-9_*]")
 # Host names that only resolve inside an organisation.
@@ -77,6 +78,20 @@ def one_line(exc: BaseException, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def once_per_text(redact: Redact) -> Redact:
+    """redact, called once per distinct text: a caller that records each finding sees it
+    once, however often the rewriter looks at the same value."""
+    seen: dict[str, str] = {}
+
+    def cached(text: str) -> str:
+        new = seen.get(text)
+        if new is None:
+            new = seen[text] = redact(text)
+        return new
+
+    return cached
+
+
 def neutral_name(redacted: str, *, wildcard: bool = False) -> str:
     """An identifier for a name that the redactor changed: its tokens spelled as words,
     everything else outside [A-Za-z0-9_] (and `*` in a wildcard) turned into `_`."""
@@ -98,10 +113,23 @@ class Renamer:
     def __call__(self, name: str) -> str:
         new = self._map.get(name)
         if new is None:
-            redacted = self._redact(name)
+            redacted = redact_label(name, self._redact)
             new = name if redacted == name else neutral_name(redacted, wildcard=self._wildcard)
             self._map[name] = new
         return new
+
+
+def redact_label(label: str, redact: Redact) -> str:
+    """A label (identifier, tag) redacted as written and, if that finds nothing, with its
+    `.`, `_` and `-` read as spaces: `sepco.kashiwazaki` and `SEPCO_Loader` name SEPCO."""
+    redacted = redact(label)
+    if redacted != label:
+        return redacted
+    spaced = _LABEL_SEP_RE.sub(" ", label)
+    if spaced == label:
+        return label
+    redacted = redact(spaced)
+    return label if redacted == spaced else redacted
 
 
 def _public_host(host: str) -> bool:

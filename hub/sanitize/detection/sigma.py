@@ -13,6 +13,8 @@ from hub.sanitize.detection.common import (
     Renamer,
     Rewritten,
     is_public_reference,
+    once_per_text,
+    redact_label,
 )
 
 # The keys of the Sigma specification (rules, correlations, filters, collections); any other
@@ -87,7 +89,7 @@ class _Doc:
             return self.text(path, values)
         kept = []
         for v in values:
-            if isinstance(v, str) and self.redact(v) != v:
+            if isinstance(v, str) and redact_label(v, self.redact) != v:
                 self.note(path, "detection-tag", v, None)
             else:
                 kept.append(v)
@@ -263,6 +265,7 @@ def rewrite_sigma(source: str, redact: Redact, *, hub_author: str) -> Rewritten:
     """source with the author set to the hub, internal references and custom keys dropped, and
     every title, description, false positive, field and detection value redacted; the result
     is parsed again by pySigma."""
+    redact = once_per_text(redact)
     docs = sp.load(source)
     sp.check(docs)
     changes: list[DetectionChange] = []

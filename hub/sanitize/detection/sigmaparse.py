@@ -39,8 +39,18 @@ class _UniqueKeyLoader(_Loader):  # type: ignore[misc, valid-type]
 
 
 class _NoAliasDumper(_Dumper):  # type: ignore[misc, valid-type]
+    """The safe dumper without anchors, writing multi-line text as a literal block."""
+
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_NoAliasDumper.add_representer(str, _represent_str)
 
 
 def _check_events(source: str) -> None:

@@ -13,6 +13,8 @@ from hub.sanitize.detection.common import (
     Renamer,
     Rewritten,
     is_public_reference,
+    once_per_text,
+    redact_label,
 )
 
 try:  # yara-python compiles the result when it is installed (the tests install it)
@@ -275,7 +277,7 @@ def _rename_rules(
 
 def _tags(rule: _Rule) -> None:
     tags = rule.r.get("tags", [])
-    kept = [t for t in tags if rule.redact(t) == t]
+    kept = [t for t in tags if redact_label(t, rule.redact) == t]
     for t in tags:
         if t not in kept:
             rule.note("tags", "detection-tag", t, None)
@@ -321,6 +323,7 @@ def rewrite_yara(source: str, redact: Redact, *, hub_author: str) -> Rewritten:
     """source with every victim value in meta, strings, names and tags redacted, comments
     dropped; the result parses again (and compiles, where yara-python is installed and the
     original compiled)."""
+    redact = once_per_text(redact)
     compiled = _compiles(source) if _yara is not None else False
     for allow_drop in (True, False):
         out = _rewrite(source, redact, hub_author, allow_drop=allow_drop)
