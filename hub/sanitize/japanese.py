@@ -88,11 +88,19 @@ TITLES = (
 _CUE_WORDS = frozenset(HONORIFICS + TITLES)
 _PLACE_TITLES = frozenset({"工場長", "所長", "支店長", "支社長", "センター長"})
 # "label: name" in signatures, headers and forms.
-_LABEL_RE = re.compile(
-    r"(?:(?<![\w])(?:From|To|Cc|Sender)|作成者?|担当者?|報告者|起票者?|記入者?|氏名|宛先?|"
+_LABEL_WORDS = (
+    r"作成者?|担当者?|報告者|起票者?|記入者?|氏名|宛先?|"
     r"差出人|送信者|発信者|連絡先|問い?合わ?せ先|確認者?|承認者?|対応者?|依頼者|発見者|"
-    r"受信者|申告者|通報者|責任者|回答者|記載者|作業者|立会者|所属長|署名)"
-    r"[ \t\u3000]*[:：][ \t\u3000]*"
+    r"受信者|申告者|通報者|責任者|回答者|記載者|作業者|立会者|所属長|署名"
+)
+# "担当: 佐藤", "【作成者】田中", "[報告者] 中村": any name-like value.
+_LABEL_RE = re.compile(
+    r"(?:(?<![\w])(?:From|To|Cc|Sender)|" + _LABEL_WORDS + r")[ \t\u3000]*[:：][ \t\u3000]*"
+    r"|[【\[［](?:" + _LABEL_WORDS + r")[】\]］][ \t\u3000]*"
+)
+# "担当 佐藤", "担当の佐藤": only a name the dictionary knows as a person's.
+_LOOSE_LABEL_RE = re.compile(
+    r"(?:(?<![^\s])|(?<=[、。]))(?:" + _LABEL_WORDS + r")(?:[ \t\u3000]+|の)"
 )
 _LABEL_END_RE = re.compile(r"[(（<＜\[［「『\n。]")
 _LABEL_WINDOW = 80
@@ -127,7 +135,7 @@ _SUFFIXES_BY_LAST: dict[str, tuple[str, ...]] = {
     c: tuple(s for s in FACILITY_SUFFIXES if s[-1] == c) for c in {s[-1] for s in FACILITY_SUFFIXES}
 }
 _LINE_WORDS = ("製造", "生産", "組立", "組み立て", "加工", "塗装", "成形", "包装", "検査")
-_DEPARTMENT_ENDS = ("部", "課", "室", "係", "班", "グループ", "チーム", "部門")
+_DEPARTMENT_ENDS = ("部", "課", "室", "係", "班", "局", "グループ", "チーム", "部門")
 # Team names written in Latin letters that precede a member's staff: "CSIRTの安田".
 _LATIN_TEAMS = frozenset("CSIRT SIRT PSIRT CERT SOC NOC IT ISMS".split())
 # After an organisation name, the text says the attacker used it: 日本郵便を騙る, …を装った.
@@ -263,7 +271,7 @@ def _nameable(t: _Tok) -> bool:
 def _staff_name(t: _Tok) -> bool:
     """After a department, a name the dictionary knows as a person or not as a place."""
     if not t.kanji:
-        return t.person and not t.oov
+        return False  # a katakana name needs an honorific: ラザルス is a group
     return t.person or t.oov or (t.proper and t.pos[2] == "一般")
 
 
@@ -387,15 +395,38 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
         if span is not None:
             out.add(toks[span[0]].start, toks[span[1] - 1].end, "person", True, f"{kind}:{cue}")
         elif kind == "title":
-            # "所長 大西": a title and then, after a space, a name.
+            # "所長 大西", "部長の山田": a title and then, after a space or の, a name.
             m = starts.get(t.start + len(cue))
-            if m is not None and m < len(toks) and _space(toks[m]):
+            if m is not None and m < len(toks) and (_space(toks[m]) or toks[m].surface == "の"):
                 after = _name_after(toks, m + 1, len(text))
                 if after is not None and toks[after[0]].person:
                     out.add(
                         toks[after[0]].start, toks[after[1] - 1].end, "person", True, f"title:{cue}"
                     )
-    labels = list(_LABEL_RE.finditer(text))
+    # "山田（経理部）", "高橋(SOC)": a name and then its department in brackets.
+    for n, t in enumerate(toks[:-2]):
+        if t.surface not in ("(", "（") or n == 0:
+            continue
+        inner = toks[n + 1]
+        closing = n + 2 if toks[n + 2].surface in (")", "）") else None
+        if closing is None or not (
+            inner.surface.upper() in _LATIN_TEAMS
+            or (inner.noun and inner.surface.endswith(_DEPARTMENT_ENDS) and len(inner.surface) > 1)
+        ):
+            continue
+        span = _name_before(toks, n, weak=False)
+        if span is not None and all(_staff_name(toks[k]) for k in range(*span)):
+            out.add(
+                toks[span[0]].start,
+                toks[span[1] - 1].end,
+                "person",
+                True,
+                f"department:{inner.surface}",
+            )
+    strict = list(_LABEL_RE.finditer(text))
+    loose = [m for m in _LOOSE_LABEL_RE.finditer(text)]
+    labels = sorted(strict + loose, key=lambda m: m.start())
+    loose_ids = {id(m) for m in loose}
     for k, lm in enumerate(labels):
         # The value runs to a bracket, the end of the line or the next label, 80 chars at most.
         window = _LABEL_END_RE.search(text, lm.end(), lm.end() + _LABEL_WINDOW)
@@ -406,7 +437,15 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
         if first is None:
             continue
         n = first
-        label = lm.group().rstrip(" \t\u3000:：")
+        label = lm.group().strip(" \t\u3000:：【】[]［］")
+        if id(lm) in loose_ids:
+            label = label.removesuffix("の")
+            span = _name_after(toks, first, stop)
+            if span is not None and toks[span[0]].person:
+                out.add(
+                    toks[span[0]].start, toks[span[1] - 1].end, "person", True, f"label:{label}"
+                )
+            continue
         # The value is names, listed with 、 or ・, after a department or team if any.
         while n < len(toks) and toks[n].start < stop:
             span = _name_after(toks, n, stop)
@@ -587,4 +626,20 @@ def find(text: str) -> list[Finding]:
     _people(text, toks, out)
     _organizations(text, toks, out)
     _facilities(toks, out)
+    _affiliated(toks, out)
     return _resolve(text, out.items)
+
+
+def _affiliated(toks: list[_Tok], out: _Collector) -> None:
+    """A name right after a company or site: 株式会社日高精工の青木, 北九州工場の鈴木."""
+    starts = {t.start: n for n, t in enumerate(toks)}
+    for f in [f for f in out.items if f.certain and f.kind != "person"]:
+        m = starts.get(f.end)
+        if m is None or m >= len(toks):
+            continue
+        if toks[m].surface in ("の", "・") or (_space(toks[m]) and "\n" not in toks[m].surface):
+            m += 1
+        span = _name_after(toks, m, len(out.text))
+        if span is not None and all(_staff_name(toks[k]) for k in range(*span)):
+            s, e = toks[span[0]].start, toks[span[1] - 1].end
+            out.add(s, e, "person", True, f"affiliation:{f.cue.partition(':')[2]}")
