@@ -16,7 +16,8 @@ from hub.sanitize import MemberProfile, Policy, SectorRef, sanitize
 from hub.sanitize.engine import HUB_MEMBER_NAME
 from hub.sanitize.ids import deterministic_sco_id
 from hub.sanitize.markings import HUB_STATEMENT, hub_statement_id
-from hub.sanitize.parameters import ParameterRedactor
+from hub.sanitize.observables import DATA_FOLDER_RE
+from hub.sanitize.parameters import ParameterRedactor, _decodings
 from tests.hub.sanitize_corpus import HUB, SECRET, SECTOR
 
 MEMBER = MemberProfile(
@@ -710,3 +711,18 @@ def test_a_document_named_after_the_member_goes_a_lure_named_so_stays() -> None:
     names = sorted(f["name"] for f in of_type(result, "file"))
     assert names == ["[REDACTED:member-name] bonus.xlsm", "[REDACTED:member-name]_請求書.pdf"]
     assert "1" * 64 not in blob(result) and "2" * 64 in blob(result)
+
+
+ADVERSARIAL = ("a", ".", "@", "a-", " ", "/users/", "-u ", "/node:", "\\\\", "QUFB", "%41")
+
+
+def test_channel_expressions_are_linear_on_one_megabyte_inputs() -> None:
+    # No timing: a super-linear expression would not let the suite finish.
+    for chunk in ADVERSARIAL:
+        text = chunk * ((1 << 20) // len(chunk))
+        assert DATA_FOLDER_RE.search(text) is None or chunk == "/users/"
+        assert _decodings(text)[0] == text
+    for chunk in ("-u ", "/node:", "a-"):
+        text = chunk * ((1 << 20) // len(chunk))
+        result = run([me(), process(1, text), observed(i("process", 1))])
+        assert len(of_type(result, "process")) <= 1
