@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -58,7 +59,9 @@ JAPANESE_RE = re.compile(
     r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
 )
 _KANJI_RE = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CJK_ONLY_RE = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_ONLY_RE = re.compile(
+    r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+"
+)
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # The analyser takes bounded input; longer lines are cut at a sentence or word boundary.
 _MAX_CHUNK = 4000
@@ -146,6 +149,8 @@ _NOT_NAMES = frozenset(
     "未定 不明 なし 同上 全員 社員 職員 利用者 受信者 送信者 差出人 取引先 委託先 部署 "
     "父 母 兄 姉 弟 妹 奥 神 仏 王 自分 誰 皆さん".split()
 )
+# Administrative areas the dictionary files as plain proper nouns: 河北省, 〇〇州.
+_REGIONS = ("省", "州", "県", "府", "都", "道", "市", "区", "町", "村", "郡")
 _LIST_SEPARATORS = frozenset("、,，・")
 _ORG_LEAD = frozenset(
     "グループ会社 子会社 関連会社 取引先 委託先 親会社 協力会社 同社 弊社".split()
@@ -268,11 +273,17 @@ def _nameable(t: _Tok) -> bool:
     return (t.person and not t.oov) or t.kanji and (t.proper or t.oov)
 
 
+def _team(t: _Tok) -> bool:
+    """A team written in Latin letters, full-width too: CSIRT, ＳＯＣ."""
+    return unicodedata.normalize("NFKC", t.surface).upper() in _LATIN_TEAMS
+
+
 def _staff_name(t: _Tok) -> bool:
-    """After a department, a name the dictionary knows as a person or not as a place."""
+    """After a department or a site, a kanji name the dictionary knows as a proper noun (a
+    surname is often a place name too: 和田, 小島); what follows it is checked elsewhere."""
     if not t.kanji:
         return False  # a katakana name needs an honorific: ラザルス is a group
-    return t.person or t.oov or (t.proper and t.pos[2] == "一般")
+    return t.person or t.oov or (t.proper and t.pos[2] in ("一般", "地名"))
 
 
 def _weak(t: _Tok) -> bool:
@@ -347,7 +358,7 @@ def _name_after(toks: list[_Tok], i: int, end: int) -> tuple[int, int] | None:
 
 def _label_filler(t: _Tok) -> bool:
     """What a label's value may hold besides names: separators, departments, team names."""
-    if _space(t) or t.surface in _LIST_SEPARATORS or t.surface.upper() in _LATIN_TEAMS:
+    if _space(t) or t.surface in _LIST_SEPARATORS or _team(t):
         return True
     if t.pos[0] == "名詞" and t.pos[1] == "普通名詞":
         return True  # 経営企画部, 情報 システム 部; a common noun is never taken as the name
@@ -410,7 +421,7 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
         inner = toks[n + 1]
         closing = n + 2 if toks[n + 2].surface in (")", "）") else None
         if closing is None or not (
-            inner.surface.upper() in _LATIN_TEAMS
+            _team(inner)
             or (inner.noun and inner.surface.endswith(_DEPARTMENT_ENDS) and len(inner.surface) > 1)
         ):
             continue
@@ -459,7 +470,7 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
             else:
                 break
     for n, t in enumerate(toks):
-        team = t.surface.upper() in _LATIN_TEAMS
+        team = _team(t)
         if not team and not (
             t.noun and t.surface.endswith(_DEPARTMENT_ENDS) and t.surface not in _NOT_NAMES
         ):
@@ -545,7 +556,7 @@ def _organizations(text: str, toks: list[_Tok], out: _Collector) -> None:
             out.add(m.start(), toks[last - 1].end, "organization", True, f"company:{form}")
     for t in toks:
         if t.proper and t.pos[2] == "一般" and t.kanji and t.cjk and len(t.surface) >= 2:
-            if not _IMPERSONATED_RE.match(text, t.end):
+            if not _IMPERSONATED_RE.match(text, t.end) and not t.surface.endswith(_REGIONS):
                 out.add(t.start, t.end, "organization", False, "ner:ORG")
 
 
