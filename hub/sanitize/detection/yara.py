@@ -324,13 +324,17 @@ def rewrite_yara(source: str, redact: Redact, *, hub_author: str) -> Rewritten:
     dropped; the result parses again (and compiles, where yara-python is installed and the
     original compiled)."""
     redact = once_per_text(redact)
-    compiled = _compiles(source) if _yara is not None else False
+    original_compiles: bool | None = None  # asked only when a rewrite does not compile
     for allow_drop in (True, False):
         out = _rewrite(source, redact, hub_author, allow_drop=allow_drop)
         try:
             yp.parse(out.text)
         except DetectionError:
             continue
-        if not compiled or _compiles(out.text):
+        if _compiles(out.text):
+            return out
+        if original_compiles is None:
+            original_compiles = _compiles(source)
+        if not original_compiles:  # e.g. external variables: plyara's word is all we have
             return out
     raise DetectionError("the YARA rule could not be rewritten without the member's details")
