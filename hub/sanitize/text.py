@@ -172,6 +172,11 @@ def _inside(span: tuple[int, int], zones: Sequence[tuple[int, int]]) -> bool:
     return any(zs <= span[0] and span[1] <= ze for zs, ze in zones)
 
 
+def _strictly_inside(span: tuple[int, int], zones: Sequence[tuple[int, int]]) -> bool:
+    """Inside a zone and smaller than it: a learned value that is the whole token is found."""
+    return any(zs <= span[0] and span[1] <= ze and (zs, ze) != span for zs, ze in zones)
+
+
 class TextRedactor:
     """Finds and replaces every registered, learned or structural victim value in a text."""
 
@@ -291,7 +296,7 @@ class TextRedactor:
             raw = [
                 h
                 for h in raw
-                if not (h[2] in LEARNED and _inside((h[0], h[1]), dotted))
+                if not (h[2] in LEARNED and _strictly_inside((h[0], h[1]), dotted))
                 and not (h[2] in SOFT_REGISTERED and _inside((h[0], h[1]), domains))
             ]
         return raw
