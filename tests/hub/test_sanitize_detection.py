@@ -496,3 +496,21 @@ def test_redact_sees_each_text_once(kind: str) -> None:
     else:
         rewrite_sigma(SIGMA_MEMBER_RULE, counting, hub_author=HUB_AUTHOR)
     assert calls and max(calls.values()) == 1
+
+
+def test_rule_set_wildcard_follows_the_renamed_rules() -> None:
+    src = (
+        "rule SEPCO_dropper { condition: true }\nrule SEPCO_loader { condition: false }\n"
+        "rule any_stage { condition: any of (SEPCO_*) }\n"
+    )
+    out = rewrite_yara(src, fake_redact, hub_author=HUB_AUTHOR)
+    assert victims_in(out.text) == []
+    assert "any of ( REDACTED_member_name_ * )" in out.text  # plyara's spelling of a set
+    yara.compile(source=out.text)
+
+
+def test_private_and_global_rules_keep_their_scope() -> None:
+    src = 'private rule p { strings: $a = "x" condition: $a }\nglobal rule g { condition: p }'
+    out = rewrite_yara(src, fake_redact, hub_author=HUB_AUTHOR)
+    assert "private rule p" in out.text and "global rule g" in out.text
+    yara.compile(source=out.text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import plyara
+
 from hub.sanitize.detection import yaraparse as yp
 from hub.sanitize.detection.common import (
     DetectionChange,
@@ -65,6 +67,8 @@ INTERNAL_KEY_WORDS = frozenset(
 REFERENCE_KEYS = frozenset({"reference", "references", "ref", "url", "link", "source"})
 _KEY_SPLIT_RE = re.compile(r"[_\-]")
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_RULE_SET_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\*?")
+_KEYWORDS = frozenset(plyara.Plyara.KEYWORDS) | {"them", "all", "any", "none", "of", "for", "in"}
 
 
 class _Rule:
@@ -234,12 +238,15 @@ def _rename_string_ref(term: str, ids: dict[str, str], renamer: Renamer) -> str:
     return term[0] + ids.get(term[1:], term[1:])
 
 
-def _condition(rule: _Rule, rule_names: dict[str, str]) -> None:
+def _condition(rule: _Rule, rule_names: dict[str, str], wildcards: Renamer) -> None:
     terms: list[str] = []
     for t in rule.r.get("condition_terms", []):
         new = t
         if t in rule_names:
             new = rule_names[t]
+        elif _RULE_SET_RE.fullmatch(t) and t not in _KEYWORDS:
+            # a rule-set wildcard (`any of (SEPCO_*)`) or an identifier naming a member
+            new = wildcards(t)
         elif len(t) >= 2 and t[0] == t[-1] == '"':
             text = yp.unescape(t[1:-1])
             red = rule.redact(text)
@@ -309,13 +316,14 @@ def _rewrite(source: str, redact: Redact, hub_author: str, *, allow_drop: bool) 
         else:
             changes.append(DetectionChange("imports", "detection-import", m, None))
     rule_names = _rename_rules(rules, redact, changes)
+    wildcards = Renamer(redact, wildcard=True)
     for r in rules:
         r["rule_name"] = rule_names.get(r["rule_name"], r["rule_name"])
         rule = _Rule(r, r["rule_name"], redact, changes)
         _tags(rule)
         _meta(rule, hub_author)
         _strings(rule, allow_drop)
-        _condition(rule, rule_names)
+        _condition(rule, rule_names, wildcards)
     return Rewritten(yp.rebuild(rules, kept_imports), tuple(changes))
 
 
