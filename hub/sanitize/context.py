@@ -9,7 +9,7 @@ from hub.sanitize.patterns import PatternRedactor
 from hub.sanitize.people import PeopleRedactor
 from hub.sanitize.policy import Policy
 from hub.sanitize.profile import MemberProfile
-from hub.sanitize.report import Recorder
+from hub.sanitize.report import Recorder, mask
 from hub.sanitize.text import TOKENS, TextRedactor
 
 # TLP 1.0 (stix2 built-ins) and TLP 2.0 (OASIS extension) marking definitions: never altered.
@@ -143,7 +143,9 @@ class Context:
                 if isinstance(k, str) and self.mentions_victim(k):
                     # A redaction token is not a valid STIX dictionary key ([a-zA-Z0-9_-]):
                     # an entry whose key names the member goes whole.
-                    self.recorder.add(oid, sub, "dictionary-key", k, None)
+                    masked = mask(k, "dictionary-key") or "***"
+                    where = f"{path}.{masked}" if path else masked
+                    self.recorder.add(oid, where, "dictionary-key", masked, None, masked=True)
                     continue
                 out[k] = self.redact_tree(oid, sub, v)
             return out

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.sanitize.context import Context
+from hub.sanitize.report import mask
 from hub.sanitize.text import TOKENS
 from hub.sanitize.values import email_domain
 
@@ -239,10 +240,16 @@ class MailRules:
                     out[name] = hops if isinstance(value, list) else hops[0]
                 continue
             if key not in SENDER_HEADERS and key not in RECIPIENT_HEADERS:
-                rec.add(oid, path, "member-header", str(name), None)
-                continue
-            if self.member_side(str(name)):
-                rec.add(oid, path, "member-header", str(name), None)
+                # The name itself may be the member's (X-Kumotori-Spam): masked in the path too.
+                masked = mask(str(name), "member-header") or "***"
+                rec.add(
+                    oid,
+                    f"additional_header_fields.{masked}",
+                    "member-header",
+                    masked,
+                    None,
+                    masked=True,
+                )
                 continue
             kept = []
             for v in values:

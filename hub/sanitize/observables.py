@@ -150,10 +150,10 @@ def _process(o: dict[str, Any], oid: str, ctx: Context) -> None:
         return
     line = o.get("command_line")
     if isinstance(line, str):
-        new = command_line(line, ctx)
-        if new != line:
-            rec.add(oid, "command_line", "command-line", line, new)
-            o["command_line"] = new
+        new, changes = command_line(line, ctx)
+        for before, arg_token in changes:
+            rec.add(oid, "command_line", "command-line", before, arg_token)
+        o["command_line"] = new
     env = o.get("environment_variables")
     if isinstance(env, dict):
         for key in list(env):
@@ -317,12 +317,19 @@ def _host_arg(host: str, ctx: Context) -> str:
     return TOKENS["hostname"]
 
 
-def command_line(line: str, ctx: Context) -> str:
+def command_line(line: str, ctx: Context) -> tuple[str, list[tuple[str, str]]]:
     """line with internal hosts, accounts and passwords in remote-execution arguments replaced.
 
     Whitespace-separated arguments, one pass; shares and registered values are left to the
-    free-text redactor, which runs after.
+    free-text redactor, which runs after. Returns the line and each (argument, token).
     """
+    changes: list[tuple[str, str]] = []
+
+    def swap(value: str, new: str) -> str:
+        if new != value:
+            changes.append((value, new))
+        return new
+
     parts = re.split(r"(\s+)", line)
     has_user = any(p.lower() in _USER_NEXT or p.lower().startswith(_USER_COLON) for p in parts)
     out: list[str] = []
@@ -333,8 +340,8 @@ def command_line(line: str, ctx: Context) -> str:
             continue
         low = part.lower()
         if pending is not None:
-            out.append(_host_arg(part, ctx) if pending == "host" else
-                       TOKENS["user-path"] if pending == "user" else PASSWORD_TOKEN)
+            out.append(swap(part, _host_arg(part, ctx) if pending == "host" else
+                            TOKENS["user-path"] if pending == "user" else PASSWORD_TOKEN))
             pending = None
             continue
         colon = next((pre for pre in (*_HOST_COLON, *_USER_COLON, *_PASS_COLON)
@@ -343,7 +350,7 @@ def command_line(line: str, ctx: Context) -> str:
             value = part[len(colon):]
             new = (_host_arg(value, ctx) if colon in _HOST_COLON else
                    TOKENS["user-path"] if colon in _USER_COLON else PASSWORD_TOKEN)
-            out.append(part[:len(colon)] + new)
+            out.append(part[:len(colon)] + swap(value, new))
         elif low in _HOST_NEXT:
             pending = "host"
             out.append(part)
@@ -355,4 +362,4 @@ def command_line(line: str, ctx: Context) -> str:
             out.append(part)
         else:
             out.append(part)
-    return "".join(out)
+    return "".join(out), changes

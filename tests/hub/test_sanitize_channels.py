@@ -598,6 +598,7 @@ def test_a_member_value_in_a_parameter_analysis_field_or_statement_never_survive
     parse(result.objects)
     out = blob(result)
     assert secret not in out and value.lower() not in out
+    assert secret not in json.dumps(result.report.to_json()).lower()  # the report is safe too
     assert f"http://{evil}.top/{evil}/gate.php?{key}=" in out and "&v=2" in out
     url_obj = of_type(result, "url")[0]
     assert url_obj["id"] == deterministic_sco_id(url_obj)
