@@ -335,3 +335,35 @@ def test_a_member_value_in_any_header_or_hop_never_survives(
         assert planted not in out
         assert planted not in report
     assert evil in out and f"{attacker}mail 1.0" in out and "45.77.12.9" in out
+
+
+PARTNER = MemberProfile(
+    member_key="partner",
+    names=("Hokuriku Precision",),
+    dns_domains=("hokuriku-seimitsu.co.jp",),
+    ip_ranges=(ipaddress.ip_network("203.0.113.0/26"),),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(label=planted, evil=label)
+def test_another_member_s_mail_internals_never_survive(label: str, evil: str) -> None:
+    # A supplier (another member) received the mail first and forwarded it.
+    partner_host = f"{label}.hokuriku-seimitsu.co.jp"
+    lines = [
+        f"from {partner_host} (203.0.113.7) by kmtmx01.kumotori-hi.co.jp with ESMTPS id "
+        f"Z{label.upper()}; Tue, 5 Mar 2024 10:00:02 +0000",
+        f"from relay.{label}.local (10.1.1.1) by {partner_host} with ESMTP; "
+        "Tue, 5 Mar 2024 10:00:01 +0000",
+        f"from mx.{evil}.top (45.77.12.9) by mx.hokuriku-seimitsu.co.jp (203.0.113.5) with "
+        "ESMTP; Tue, 5 Mar 2024 10:00:00 +0000",
+    ]
+    headers = {f"X-Hokuriku-{label}": "scanned", "To": f"{label}@hokuriku-seimitsu.co.jp"}
+    objs = mail_bundle(lines, headers, "Invoice", "hello")
+    result = sanitize(
+        objs, MEMBER, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR, others=[PARTNER]
+    )
+    parse(result.objects)
+    out = published(result)
+    assert label not in out and "hokuriku" not in out and "203.0.113" not in out
+    assert f"mx.{evil}.top" in out and "45.77.12.9" in out
