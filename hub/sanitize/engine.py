@@ -211,8 +211,8 @@ def sanitize(
         dropped.add(oid)
         del kept[oid]
 
-    for oid, o in kept.items():  # probable names left in text go to the operator
-        people.flag_probable(oid, o, ctx.recorder.add)
+    for oid in people.with_probable_names(objects) & kept.keys():
+        people.flag_probable(oid, kept[oid], ctx.recorder.add)  # left for the operator
     new_ids = _assign_ids(kept, ctx)
     keyed: Callable[[str], str] = lambda r: new_ids.get(r) or _external_id(r, ctx)  # noqa: E731
     out: list[dict[str, Any]] = []

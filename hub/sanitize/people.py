@@ -10,10 +10,10 @@ from the structured places and finds them, and their distinctive parts, in free 
 
 from __future__ import annotations
 
-import functools
 import importlib
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -293,16 +293,24 @@ def _japanese() -> Any | None:
 
 
 def japanese_findings(text: str) -> tuple[_Finding, ...]:
-    """Japanese person, organisation and facility names in text (cached per short text:
-    the same string is read while learning, redacting and flagging)."""
+    """Japanese person, organisation and facility names in text. Cached: the same string is
+    read while learning, redacting and flagging (up to CACHE_CHARS characters of text)."""
     if not _CJK.search(text):
         return ()
-    return _cached_findings(text) if len(text) <= 65536 else _analyse(text)
+    found = _CACHE.get(text)
+    if found is None:
+        found = _analyse(text)
+        if len(text) <= CACHE_CHARS // 16:
+            _CACHE[text] = found
+            _CACHE_SIZE[0] += len(text)
+            while _CACHE_SIZE[0] > CACHE_CHARS:
+                _CACHE_SIZE[0] -= len(_CACHE.popitem(last=False)[0])
+    return found
 
 
-@functools.lru_cache(maxsize=256)
-def _cached_findings(text: str) -> tuple[_Finding, ...]:
-    return _analyse(text)
+CACHE_CHARS = 4_000_000
+_CACHE: OrderedDict[str, tuple[_Finding, ...]] = OrderedDict()
+_CACHE_SIZE = [0]
 
 
 def _analyse(text: str) -> tuple[_Finding, ...]:
@@ -334,6 +342,11 @@ def _texts(value: Any, key: str = "") -> Iterator[str]:
         for k, v in value.items():
             if not (isinstance(k, str) and k.endswith(("_ref", "_refs"))):
                 yield from _texts(v, str(k))
+
+
+def with_probable_names(objects: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Ids of the objects whose text holds a probable Japanese name."""
+    return {str(o.get("id")) for o in objects if any(japanese_probable(t) for t in _texts(o))}
 
 
 def learn_from_text(
