@@ -149,8 +149,34 @@ _NOT_NAMES = frozenset(
     "未定 不明 なし 同上 全員 社員 職員 利用者 受信者 送信者 差出人 取引先 委託先 部署 "
     "父 母 兄 姉 弟 妹 奥 神 仏 王 自分 誰 皆さん".split()
 )
-# Administrative areas the dictionary files as plain proper nouns: 河北省, 〇〇州.
-_REGIONS = ("省", "州", "県", "府", "都", "道", "市", "区", "町", "村", "郡")
+# Places the dictionary files as plain proper nouns: 河北省, 長野駅.
+_PLACES = (
+    "省",
+    "州",
+    "県",
+    "府",
+    "都",
+    "道",
+    "市",
+    "区",
+    "町",
+    "村",
+    "郡",
+    "駅",
+    "空港",
+    "港",
+    "線",
+    "川",
+    "山",
+    "橋",
+    "島",
+    "湾",
+)
+# The words that end a business name written without its legal form.
+_COMPANY_ENDINGS = frozenset(
+    "工業 商事 物産 電機 電工 精機 精工 興業 建設 運輸 化成 化学 重工 重工業 通商 商会 技研 "
+    "産業 電力 瓦斯 銀行 証券 保険 生命 海運 製薬 製紙 鉄鋼 電子 電気 ホールディングス".split()
+)
 _LIST_SEPARATORS = frozenset("、,，・")
 _ORG_LEAD = frozenset(
     "グループ会社 子会社 関連会社 取引先 委託先 親会社 協力会社 同社 弊社".split()
@@ -554,10 +580,18 @@ def _organizations(text: str, toks: list[_Tok], out: _Collector) -> None:
             last += 1
         if last > n:
             out.add(m.start(), toks[last - 1].end, "organization", True, f"company:{form}")
-    for t in toks:
+    for n, t in enumerate(toks):
         if t.proper and t.pos[2] == "一般" and t.kanji and t.cjk and len(t.surface) >= 2:
-            if not _IMPERSONATED_RE.match(text, t.end) and not t.surface.endswith(_REGIONS):
+            if not _IMPERSONATED_RE.match(text, t.end) and not t.surface.endswith(_PLACES):
                 out.add(t.start, t.end, "organization", False, "ner:ORG")
+        if t.surface in _COMPANY_ENDINGS and n > 0 and not _IMPERSONATED_RE.match(text, t.end):
+            # 田中工業, 雲取ホールディングス: a business name without its legal form.
+            first = _run_back(toks, n, limit=4)
+            prefix = toks[first:n]
+            if t.surface == "ホールディングス" and prefix:
+                out.add(prefix[0].start, t.end, "organization", True, "company:ホールディングス")
+            elif prefix and prefix[-1].kanji and (prefix[-1].proper or prefix[-1].oov):
+                out.add(prefix[0].start, t.end, "organization", False, f"company:{t.surface}")
 
 
 def _facilities(toks: list[_Tok], out: _Collector) -> None:
