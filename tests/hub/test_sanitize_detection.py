@@ -514,3 +514,23 @@ def test_private_and_global_rules_keep_their_scope() -> None:
     out = rewrite_yara(src, fake_redact, hub_author=HUB_AUTHOR)
     assert "private rule p" in out.text and "global rule g" in out.text
     yara.compile(source=out.text)
+
+
+def test_sigma_regex_values_are_redacted_as_the_text_they_match() -> None:
+    src = (
+        "title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n"
+        "    CommandLine|re: '.*\\\\\\\\fs01\\.corp\\.sepco\\.co\\.jp\\\\.*'\n"
+        "    Image|re: '.*\\\\evil\\.exe'\n"
+        "  net:\n    DestinationIp|cidr: ['10.20.31.7/32', '198.51.100.0/24']\n"
+        "  condition: sel and net\n"
+    )
+    out = rewrite_sigma(src, fake_redact, hub_author=HUB_AUTHOR)
+    assert victims_in(out.text) == []
+    doc = yaml.safe_load(out.text)
+    sel = doc["detection"]["sel"]
+    # the redaction token is escaped, so the expression does not turn into a character class
+    assert "\\[REDACTED:hostname\\]" in sel["CommandLine|re"]
+    assert re.fullmatch(sel["CommandLine|re"], ".*\\\\[REDACTED:hostname]\\.*")
+    assert sel["Image|re"] == ".*\\\\evil\\.exe"
+    assert doc["detection"]["net"]["DestinationIp|cidr"] == ["198.51.100.0/24"]
+    SigmaCollection.from_yaml(out.text)

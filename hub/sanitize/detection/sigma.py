@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from hub.sanitize.detection import sigmaparse as sp
+from hub.sanitize.detection.yaraparse import regex_text
 from hub.sanitize.detection.common import (
     DetectionChange,
     Redact,
@@ -51,6 +52,7 @@ KEPT_KEYS = frozenset(
     {"id", "taxonomy", "status", "date", "modified", "level", "action", "generate"}
 )
 TEXT_KEYS = frozenset({"title", "description", "license"})
+_DROPPED = object()  # a value taken out of its list
 _CONDITION_SPLIT_RE = re.compile(r"(\s+|[()|])")
 _CONDITION_WORDS = frozenset({"and", "or", "not", "of", "all", "them", "1", "any", "none"})
 
@@ -125,20 +127,37 @@ class _Doc:
             self.note(path, "detection-field", field, new)
         return new + sep + modifiers
 
-    def values(self, path: str, value: Any) -> Any:
-        """Detection values below a selection: keys are field names, leaves are redacted."""
+    def values(self, path: str, value: Any, modifiers: frozenset[str] = frozenset()) -> Any:
+        """Detection values below a selection: keys are field names, leaves are redacted (a
+        regular expression as the text it matches, a victim's network range dropped)."""
         if isinstance(value, dict):
-            return {
-                self.field_key(path, k): self.values(f"{path}.{k}", v) for k, v in value.items()
-            }
+            out: dict[Any, Any] = {}
+            for k, v in value.items():
+                key = self.field_key(path, k)
+                mods = frozenset(key.split("|")[1:]) if isinstance(key, str) else frozenset()
+                new = self.values(f"{path}.{key}", v, mods)
+                # a lone range cannot go without widening the selection: pySigma refuses it
+                out[key] = self.redact(v) if new is _DROPPED else new
+            return out
         if isinstance(value, list):
-            return [self.values(path, v) for v in value]
-        if isinstance(value, str):
+            items = [self.values(path, v, modifiers) for v in value]
+            kept = [v for v in items if v is not _DROPPED]
+            return kept if kept or not items else [self.redact(str(v)) for v in value]
+        if not isinstance(value, str):
+            return value
+        if "re" in modifiers:
+            text = regex_text(value)
+            red = self.redact(text)
+            new = value if red == text else re.escape(red)
+        else:
             new = self.redact(value)
-            if new != value:
-                self.note(path, "detection-value", value, new)
-            return new
-        return value
+        if new == value:
+            return value
+        if "cidr" in modifiers:
+            self.note(path, "detection-value", value, None)
+            return _DROPPED
+        self.note(path, "detection-value", value, new)
+        return new
 
     def condition(self, path: str, value: Any) -> Any:
         if isinstance(value, list):
