@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from hub.sanitize.detection import sigmaparse as sp
-from hub.sanitize.detection.yaraparse import regex_text
 from hub.sanitize.detection.common import (
     DetectionChange,
     Redact,
@@ -17,6 +16,7 @@ from hub.sanitize.detection.common import (
     once_per_text,
     redact_label,
 )
+from hub.sanitize.detection.yaraparse import regex_text
 
 # The keys of the Sigma specification (rules, correlations, filters, collections); any other
 # top-level key is the member's own and goes.
