@@ -67,8 +67,15 @@ def _trie(seqs: Iterable[Sequence[str]]) -> str | None:
     if not count:
         return None
 
+    def depth(node: Trie) -> int:
+        return 1 + max((depth(c) for c in node.values()), default=0)
+
     def emit(node: Trie) -> str:
-        branches = [a + emit(child) for a, child in node.items() if a != _END]
+        # Deeper branches first: at one position the longest registered value wins.
+        children = sorted(
+            ((a, c) for a, c in node.items() if a != _END), key=lambda ac: -depth(ac[1])
+        )
+        branches = [a + emit(child) for a, child in children]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -290,3 +297,14 @@ def registry(profile: MemberProfile) -> Registry:
         ids=id_formats("member-id", profile.id_formats),
         domains=domains("member-domain", profile.all_domains),
     )
+
+
+_WIDE = re.compile("[\u3005\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f\uac00-\ud7af]")
+
+
+def long_enough(value: str) -> bool:
+    """A registered term or an operator's redaction is long enough to match safely, counted
+    by script: two kanji or kana make a Japanese surname (佐藤), two Latin letters nothing."""
+    text = fold(value).strip()
+    wide = len(_WIDE.findall(text))
+    return wide >= 2 if wide else sum(c.isalnum() for c in text) >= 3

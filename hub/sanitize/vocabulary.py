@@ -79,6 +79,27 @@ EN_GENERIC = frozenset(
     "power nuclear thermal chemical steel data research sales branch east west north south  "
     "first second third primary backup production manufacturing assembly".split()
 )
+NAME_AFTER = re.compile(r"[ \t]++((?:[A-Z][a-z]{3,20}+[ \t]?){1,2}+)")
+_PREFECTURES = (
+    "北海道|青森県|岩手県|宮城県|秋田県|山形県|福島県|茨城県|栃木県|群馬県|埼玉県|千葉県|"
+    "東京都|神奈川県|新潟県|富山県|石川県|福井県|山梨県|長野県|岐阜県|静岡県|愛知県|三重県|"
+    "滋賀県|京都府|大阪府|兵庫県|奈良県|和歌山県|鳥取県|島根県|岡山県|広島県|山口県|徳島県|"
+    "香川県|愛媛県|高知県|福岡県|佐賀県|長崎県|熊本県|大分県|宮崎県|鹿児島県|沖縄県"
+)
+_ADDR_CHARS = "\u3005\u30a0-\u30ff\u4e00-\u9fff0-9０-９\\-－ー−のヶケ"
+ADDRESS_SHAPES = (
+    re.compile(
+        f"(?:〒[ 　]?[0-9０-９]{{3}}[-－][0-9０-９]{{4}}[ 　]?)?(?:{_PREFECTURES})"
+        f"[{_ADDR_CHARS}]{{2,40}}+"
+    ),
+    re.compile(r"〒[ 　]?[0-9０-９]{3}[-－][0-9０-９]{4}"),
+    re.compile(
+        r"(?<![A-Za-z0-9\-])[0-9]{1,4}(?:-[0-9]{1,4}){1,3},?[ \t]++(?:[A-Z][a-z]{2,20}+"
+        r"(?:-[A-Za-z]{2,20}+)?,?[ \t]++){0,3}[A-Z][a-z]{2,20}+-(?:ku|shi|cho|machi|gun|mura)"
+        r"(?![A-Za-z])"
+    ),
+)
+
 # --- teams and ids ---------------------------------------------------------------------
 TEAM_SUFFIX = re.compile(r"(?<![A-Za-z0-9])(?:CSIRT|SIRT|PSIRT|CERT|SOC|CSOC|CDC)(?![A-Za-z0-9])")
 TEAM_PREFIX_BEFORE = re.compile(
@@ -219,6 +240,28 @@ def _sites(text: str, vocab: Vocabulary, names: Matcher) -> None:
             vocab.add("learned-place", prefix)
 
 
+def _adjacent(text: str, vocab: Vocabulary, names: Matcher) -> None:
+    """Names written right after a member's name: "Kumotori Heavy Industries Tamashima"
+    (a division, a site without its suffix), learned when distinctive."""
+    folded = matchers.fold(text)
+    if len(folded) != len(text):
+        return
+    for _, end in names.spans(folded):
+        m = NAME_AFTER.match(text, end)
+        if m:
+            words = _distinctive(m.group(1).split())
+            if words and words == m.group(1).split()[: len(words)]:
+                vocab.add("learned-name", " ".join(words))
+
+
+def _addresses(text: str, vocab: Vocabulary) -> None:
+    """Japanese postal addresses ("岡山県倉敷市水島海岸通1-1", "〒712-8501") and
+    Japanese-style romanised ones ("1-1 Mizushima-Kaigandori, Kurashiki-shi")."""
+    for rx in ADDRESS_SHAPES:
+        for m in rx.finditer(text):
+            vocab.add("learned-place", m.group(), common_ok=True)
+
+
 def _teams(text: str, vocab: Vocabulary) -> None:
     for m in TEAM_SUFFIX.finditer(text):
         before = TEAM_PREFIX_BEFORE.search(text[max(0, m.start() - 24) : m.start()])
@@ -344,6 +387,16 @@ def learn(
             _sites(text, vocab, names)
             _teams(text, vocab)
             _projects(text, vocab)
+            _adjacent(text, vocab, names)
+            if (
+                "〒" in text
+                or "県" in text
+                or "都" in text
+                or "府" in text
+                or "道" in text
+                or ("-shi" in text or "-ku" in text or "-cho" in text or "-machi" in text)
+            ):
+                _addresses(text, vocab)
             if "." in text:
                 _archives(text, vocab, attacker_files)
     return vocab
@@ -354,8 +407,9 @@ def id_shapes() -> list[tuple[re.Pattern[str], str]]:
     return [(rx, "case-id") for rx in ID_SHAPES]
 
 
-def apply(objects: Sequence[Mapping[str, Any]], redactor: TextRedactor,
-          member_identities: Iterable[str]) -> Vocabulary:
+def apply(
+    objects: Sequence[Mapping[str, Any]], redactor: TextRedactor, member_identities: Iterable[str]
+) -> Vocabulary:
     """Learn the submission's victim vocabulary and teach it to the redactor, with the id
     shapes and the Japanese analyser's certain findings."""
     vocab = learn(objects, member_identities, redactor.registry.names)

@@ -379,3 +379,43 @@ def test_a_cued_person_is_cleared_but_never_from_the_attackers_files(
     assert person.lower() not in blob.lower()
     assert f" {surname.lower()} " not in blob.lower().replace(dropper, "").replace(c2, "")
     assert blob.count(dropper) >= 3 and c2 in blob
+
+
+def test_addresses_and_names_next_to_the_members_name_are_learned() -> None:
+    text = (
+        "〒712-8501 岡山県倉敷市水島海岸通1-1 雲取重工業\n"
+        "1-1 Mizushima Kaigandori, Kurashiki-shi, Okayama. 東京都千代田区丸の内1-2-3。\n"
+        "Kumotori Heavy Industries Tamashima office; Kumotori Heavy Industries Security."
+    )
+    vocab = learn(
+        [{"type": "note", "id": "note--1", "content": text}], set(), registry(PROFILE).names
+    ).values
+    assert {
+        "〒712-8501 岡山県倉敷市水島海岸通1-1",
+        "1-1 Mizushima Kaigandori, Kurashiki-shi",
+        "東京都千代田区丸の内1-2-3",
+    } <= vocab["learned-place"]
+    assert vocab["learned-name"] == {"Tamashima"}
+    result = run(
+        bundle(
+            [
+                {
+                    **SDO,
+                    "type": "note",
+                    "id": oid("note", 6),
+                    "content": text,
+                    "object_refs": [oid("malware", 1)],
+                }
+            ]
+        )
+    )
+    blob = json.dumps(result.objects, ensure_ascii=False)
+    assert "倉敷市" not in blob and "Kaigandori" not in blob and "Tamashima" not in blob
+    assert "千代田区" not in blob and "712-8501" not in blob
+
+
+def test_registered_terms_are_long_enough_by_script() -> None:
+    from hub.sanitize.matchers import long_enough
+
+    assert long_enough("佐藤") and long_enough("ｻﾄｳ") and long_enough("KHI")
+    assert not long_enough("佐") and not long_enough("KH") and not long_enough("a-b")
