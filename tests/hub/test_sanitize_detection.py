@@ -10,6 +10,7 @@ import yara
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sigma.collection import SigmaCollection
+from sigma.rule import SigmaRule
 
 from hub.sanitize.detection import DetectionError, rewrite_sigma, rewrite_yara
 from hub.sanitize.detection.yaraparse import parse as parse_yara
@@ -169,6 +170,7 @@ def test_member_sigma_rule_keeps_the_attacker_and_loses_the_member() -> None:
     assert doc["detection"]["condition"] == (
         "selection_ps and selection_victim and not filter_REDACTED_member_name_admin"
     )
+    assert isinstance(rule, SigmaRule)
     for cond in rule.detection.parsed_condition:
         cond.parse()
     assert {

@@ -168,3 +168,16 @@ def test_crlf_comment_that_plyara_would_backtrack_on_is_fine() -> None:
     assert check_detection("yara", source) is None
     out = rewrite_yara(source, lambda t: t, hub_author="hub")
     assert "/*" not in out.text
+
+
+def test_the_reused_parser_starts_each_source_afresh() -> None:
+    # The per-thread parser is reset between sources: what one left behind (a strings
+    # section, a failed parse) changes nothing for the next.
+    with_strings = "rule a { strings: $a = { 4D 5A } condition: $a }"
+    assert check_detection("yara", with_strings) is None
+    assert check_detection("yara", "rule b { condition: true }") is None
+    assert check_detection("yara", 'rule c { strings: $a = "x') is not None
+    assert check_detection("yara", with_strings) is None
+    assert check_detection("yara", 'import "pe"\nrule d { condition: pe.is_pe }') is None
+    out = rewrite_yara("rule e { condition: true }", lambda t: t, hub_author="hub")
+    assert "import" not in out.text  # the imports of an earlier source are not carried over

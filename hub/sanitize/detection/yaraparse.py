@@ -45,6 +45,7 @@ def _parser() -> Any:
         p.lexer = p.lexer.clone()
         p.lexer.lineno = 1
         p.lexer.begin("INITIAL")
+        p.lexer.section = ""  # `{` opens a hex string only inside a strings section
     return p
 
 
