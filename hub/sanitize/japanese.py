@@ -45,50 +45,30 @@ a cue, so a 1 MB input costs time linear in its length (bench.japanese measures 
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
-from typing import Any, Literal
 
-Kind = Literal["person", "organization", "facility"]
+from hub.sanitize.japanese_places import facilities, organizations
+from hub.sanitize.japanese_tokens import (
+    CUE_WORDS,
+    HONORIFICS,
+    JAPANESE_RE,
+    NOT_NAMES,
+    TITLES,
+    Collector,
+    Finding,
+    Kind,
+    Tok,
+    is_space,
+    load,
+    loaded,
+    tokenize,
+)
 
-# Kana, CJK ideographs, the iteration mark and half-width katakana.
-JAPANESE_RE = re.compile(
-    r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
-)
-_KANJI_RE = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CJK_ONLY_RE = re.compile(
-    r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+"
-)
+__all__ = ["JAPANESE_RE", "Finding", "Kind", "find", "load", "loaded"]
+
+
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-# The analyser takes bounded input; longer lines are cut at a sentence or word boundary.
-_MAX_CHUNK = 4000
 
-HONORIFICS = ("さん", "さま", "様", "氏", "殿", "君")
-TITLES = (
-    "工場長",
-    "所長",
-    "部長代理",
-    "部長",
-    "課長代理",
-    "課長",
-    "係長",
-    "主任",
-    "室長",
-    "次長",
-    "支店長",
-    "支社長",
-    "センター長",
-    "社長",
-    "副社長",
-    "専務",
-    "常務",
-    "取締役",
-    "会長",
-)
-_CUE_WORDS = frozenset(HONORIFICS + TITLES)
 _PLACE_TITLES = frozenset({"工場長", "所長", "支店長", "支社長", "センター長"})
 # "label: name" in signatures, headers and forms.
 _LABEL_WORDS = (
@@ -107,204 +87,27 @@ _LOOSE_LABEL_RE = re.compile(
 )
 _LABEL_END_RE = re.compile(r"[(（<＜\[［「『\n。]")
 _LABEL_WINDOW = 80
-_COMPANY_RE = re.compile(r"株式会社|有限会社|合同会社|合資会社|合名会社|[(（][株有][)）]|㈱|㈲")
-FACILITY_SUFFIXES = (
-    "工場",
-    "事業所",
-    "製作所",
-    "発電所",
-    "変電所",
-    "造船所",
-    "製鉄所",
-    "製油所",
-    "支社",
-    "支店",
-    "営業所",
-    "出張所",
-    "研究所",
-    "センター",
-    "ヤード",
-    "ライン",
-    "プラント",
-    "コンビナート",
-    "製造所",
-    "作業所",
-    "事務所",
-    "倉庫",
-    "本社",
-    "本店",
-)
-_SUFFIXES_BY_LAST: dict[str, tuple[str, ...]] = {
-    c: tuple(s for s in FACILITY_SUFFIXES if s[-1] == c) for c in {s[-1] for s in FACILITY_SUFFIXES}
-}
-_LINE_WORDS = ("製造", "生産", "組立", "組み立て", "加工", "塗装", "成形", "包装", "検査")
 _DEPARTMENT_ENDS = ("部", "課", "室", "係", "班", "局", "グループ", "チーム", "部門")
 # Team names written in Latin letters that precede a member's staff: "CSIRTの安田".
 _LATIN_TEAMS = frozenset("CSIRT SIRT PSIRT CERT SOC NOC IT ISMS".split())
-# After an organisation name, the text says the attacker used it: 日本郵便を騙る, …を装った.
-_IMPERSONATED_RE = re.compile(r"[をのに]?(?:騙|かた[らりるっ]|装|よそお|名乗|なのっ|なりすま|偽)")
-# Nouns before an honorific that are not people: お客様, 皆様, ご担当者様, 業者さん.
-_NOT_NAMES = frozenset(
-    "客 お客 皆 みな 各位 担当 担当者 関係者 業者 先方 相手 御社 貴社 弊社 当社 本人 方 "
-    "未定 不明 なし 同上 全員 社員 職員 利用者 受信者 送信者 差出人 取引先 委託先 部署 "
-    "父 母 兄 姉 弟 妹 奥 神 仏 王 自分 誰 皆さん".split()
-)
-# Places the dictionary files as plain proper nouns: 河北省, 長野駅.
-_PLACES = (
-    "省",
-    "州",
-    "県",
-    "府",
-    "都",
-    "道",
-    "市",
-    "区",
-    "町",
-    "村",
-    "郡",
-    "駅",
-    "空港",
-    "港",
-    "線",
-    "川",
-    "山",
-    "橋",
-    "島",
-    "湾",
-)
-# The words that end a business name written without its legal form.
-_COMPANY_ENDINGS = frozenset(
-    "工業 商事 物産 電機 電工 精機 精工 興業 建設 運輸 化成 化学 重工 重工業 通商 商会 技研 "
-    "産業 電力 瓦斯 銀行 証券 保険 生命 海運 製薬 製紙 鉄鋼 電子 電気 ホールディングス".split()
-)
 _LIST_SEPARATORS = frozenset("、,，・")
-_ORG_LEAD = frozenset(
-    "グループ会社 子会社 関連会社 取引先 委託先 親会社 協力会社 同社 弊社".split()
-)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One name in a text: where, what kind, how sure, and the cue that made it."""
-
-    start: int
-    end: int
-    text: str
-    kind: Kind
-    certain: bool
-    cue: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Tok:
-    start: int
-    end: int
-    surface: str
-    pos: tuple[str, ...]
-    oov: bool
-
-    @property
-    def noun(self) -> bool:
-        return self.pos[0] == "名詞" or (
-            self.pos[0] in ("接頭辞", "接尾辞") and self.pos[1] != "形容詞的"
-        )
-
-    @property
-    def proper(self) -> bool:
-        return self.pos[0] == "名詞" and self.pos[1] == "固有名詞"
-
-    @property
-    def person(self) -> bool:
-        return self.proper and self.pos[2] == "人名"
-
-    @property
-    def cjk(self) -> bool:
-        return _CJK_ONLY_RE.fullmatch(self.surface) is not None
-
-    @property
-    def kanji(self) -> bool:
-        return _KANJI_RE.search(self.surface) is not None
-
-
-_local = threading.local()
-
-
-@cache
-def _dictionary() -> Any:
-    from sudachipy import Dictionary
-
-    return Dictionary(dict="core")
-
-
-def _tokenizer() -> Any:
-    tok = getattr(_local, "tokenizer", None)
-    if tok is None:
-        from sudachipy import SplitMode
-
-        tok = _dictionary().tokenizer(mode=SplitMode.C)
-        _local.tokenizer = tok
-    return tok
-
-
-def load() -> None:
-    """Load the analyser's dictionary now (it is otherwise loaded on the first Japanese text)."""
-    _tokenizer()
-
-
-def loaded() -> bool:
-    """True once the analyser's dictionary is in memory in this process."""
-    return _dictionary.cache_info().currsize > 0
-
-
-def _chunks(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, piece) for the lines of text that hold Japanese, cut to the analyser's size."""
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        start, pos = pos, pos + len(line)
-        if not JAPANESE_RE.search(line):
-            continue
-        while len(line) > _MAX_CHUNK:
-            cut = max(line.rfind(c, 0, _MAX_CHUNK) for c in "。、 \t\u3000")
-            cut = cut + 1 if cut > _MAX_CHUNK // 2 else _MAX_CHUNK
-            yield start, line[:cut]
-            start, line = start + cut, line[cut:]
-        yield start, line
-
-
-def _tokens(text: str) -> list[_Tok]:
-    tok = _tokenizer()
-    out: list[_Tok] = []
-    for offset, piece in _chunks(text):
-        for m in tok.tokenize(piece):
-            surface = m.surface()
-            if surface:
-                out.append(
-                    _Tok(
-                        offset + m.begin(),
-                        offset + m.end(),
-                        surface,
-                        tuple(m.part_of_speech()),
-                        bool(m.is_oov()),
-                    )
-                )
-    return out
-
-
-def _nameable(t: _Tok) -> bool:
+def _nameable(t: Tok) -> bool:
     """A token that can be (part of) a name once a cue says so."""
-    if not (t.cjk and t.noun and t.surface not in _NOT_NAMES and t.pos[1] != "数詞"):
+    if not (t.cjk and t.noun and t.surface not in NOT_NAMES and t.pos[1] != "数詞"):
         return False
     # A katakana word the dictionary does not know is a tool or malware name more often than
     # a person: エモテットさん is not a colleague.
     return (t.person and not t.oov) or t.kanji and (t.proper or t.oov)
 
 
-def _team(t: _Tok) -> bool:
+def _team(t: Tok) -> bool:
     """A team written in Latin letters, full-width too: CSIRT, ＳＯＣ."""
     return unicodedata.normalize("NFKC", t.surface).upper() in _LATIN_TEAMS
 
 
-def _staff_name(t: _Tok) -> bool:
+def _staff_name(t: Tok) -> bool:
     """After a department or a site, a kanji name the dictionary knows as a proper noun (a
     surname is often a place name too: 和田, 小島); what follows it is checked elsewhere."""
     if not t.kanji:
@@ -312,7 +115,7 @@ def _staff_name(t: _Tok) -> bool:
     return t.person or t.oov or (t.proper and t.pos[2] in ("一般", "地名"))
 
 
-def _weak(t: _Tok) -> bool:
+def _weak(t: Tok) -> bool:
     """A one-kanji common noun that is still a surname when a strong cue follows (東さん)."""
     return (
         t.pos[0] == "名詞"
@@ -320,20 +123,16 @@ def _weak(t: _Tok) -> bool:
         and t.kanji
         and t.cjk
         and len(t.surface) == 1
-        and t.surface not in _NOT_NAMES
+        and t.surface not in NOT_NAMES
         and not t.surface.endswith(_DEPARTMENT_ENDS)
-        and t.surface not in _CUE_WORDS
+        and t.surface not in CUE_WORDS
     )
 
 
-def _space(t: _Tok) -> bool:
-    return t.pos[0] == "空白" or t.surface.isspace()
-
-
-def _name_before(toks: list[_Tok], i: int, *, weak: bool) -> tuple[int, int] | None:
+def _name_before(toks: list[Tok], i: int, *, weak: bool) -> tuple[int, int] | None:
     """Token range [j, i) of the name ending just before token i, surname and given name."""
     j = i - 1
-    if j > 0 and _space(toks[j]) and toks[j].end - toks[j].start == 1:
+    if j > 0 and is_space(toks[j]) and toks[j].end - toks[j].start == 1:
         j -= 1  # "荒木 様"
         i -= 1
     if j < 0:
@@ -348,7 +147,7 @@ def _name_before(toks: list[_Tok], i: int, *, weak: bool) -> tuple[int, int] | N
         return j, i
     first = j
     k = j - 1
-    if k >= 0 and _space(toks[k]) and toks[k].end - toks[k].start == 1:
+    if k >= 0 and is_space(toks[k]) and toks[k].end - toks[k].start == 1:
         k -= 1
     if k >= 0 and k < first and toks[k].person and t.person and toks[k].pos[3] == "姓":
         first = k
@@ -357,7 +156,7 @@ def _name_before(toks: list[_Tok], i: int, *, weak: bool) -> tuple[int, int] | N
     return first, i
 
 
-def _name_after(toks: list[_Tok], i: int, end: int) -> tuple[int, int] | None:
+def _name_after(toks: list[Tok], i: int, end: int) -> tuple[int, int] | None:
     """Token range of a name starting at token i (before offset end), given name joined."""
     if i >= len(toks) or toks[i].start >= end:
         return None
@@ -366,25 +165,25 @@ def _name_after(toks: list[_Tok], i: int, end: int) -> tuple[int, int] | None:
         last = i + 1
     elif _weak(t) and i + 1 < len(toks) and not toks[i + 1].noun:
         last = i + 1
-    elif _weak(t) and i + 2 < len(toks) and _space(toks[i + 1]) and toks[i + 2].person:
+    elif _weak(t) and i + 2 < len(toks) and is_space(toks[i + 1]) and toks[i + 2].person:
         last = i + 1
     else:
         return None
     k = last
-    if k < len(toks) and _space(toks[k]) and toks[k].end - toks[k].start == 1:
+    if k < len(toks) and is_space(toks[k]) and toks[k].end - toks[k].start == 1:
         k += 1
     if k < len(toks) and toks[k].end <= end and toks[k].person and toks[k].pos[3] == "名":
         last = k + 1
     after = toks[last] if last < len(toks) else None
-    if after is not None and after.noun and after.surface not in _CUE_WORDS and not after.oov:
+    if after is not None and after.noun and after.surface not in CUE_WORDS and not after.oov:
         if after.pos[1] != "固有名詞" and after.start < end and after.cjk:
             return None
     return i, last
 
 
-def _label_filler(t: _Tok) -> bool:
+def _label_filler(t: Tok) -> bool:
     """What a label's value may hold besides names: separators, departments, team names."""
-    if _space(t) or t.surface in _LIST_SEPARATORS or _team(t):
+    if is_space(t) or t.surface in _LIST_SEPARATORS or _team(t):
         return True
     if t.pos[0] == "名詞" and t.pos[1] == "普通名詞":
         return True  # 経営企画部, 情報 システム 部; a common noun is never taken as the name
@@ -405,17 +204,7 @@ def _starts_with(text: str, pos: int, words: re.Pattern[str], ends: set[int]) ->
     return m.group() if m is not None and m.end() in ends else None
 
 
-class _Collector:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.items: list[Finding] = []
-
-    def add(self, s: int, e: int, kind: Kind, certain: bool, cue: str) -> None:
-        if e > s:
-            self.items.append(Finding(s, e, self.text[s:e], kind, certain, cue))
-
-
-def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
+def _people(text: str, toks: list[Tok], out: Collector) -> None:
     starts = {t.start: n for n, t in enumerate(toks)}
     ends = {t.end for t in toks}
     for n, t in enumerate(toks):
@@ -434,7 +223,7 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
         elif kind == "title":
             # "所長 大西", "部長の山田": a title and then, after a space or の, a name.
             m = starts.get(t.start + len(cue))
-            if m is not None and m < len(toks) and (_space(toks[m]) or toks[m].surface == "の"):
+            if m is not None and m < len(toks) and (is_space(toks[m]) or toks[m].surface == "の"):
                 after = _name_after(toks, m + 1, len(text))
                 if after is not None and toks[after[0]].person:
                     out.add(
@@ -498,14 +287,14 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
     for n, t in enumerate(toks):
         team = _team(t)
         if not team and not (
-            t.noun and t.surface.endswith(_DEPARTMENT_ENDS) and t.surface not in _NOT_NAMES
+            t.noun and t.surface.endswith(_DEPARTMENT_ENDS) and t.surface not in NOT_NAMES
         ):
             continue
         if t.surface in ("部", "課", "室", "係", "班") and not (n > 0 and toks[n - 1].noun):
             continue
         m = n + 1
         if m < len(toks) and (
-            toks[m].surface in ("の", "・") or (_space(toks[m]) and "\n" not in toks[m].surface)
+            toks[m].surface in ("の", "・") or (is_space(toks[m]) and "\n" not in toks[m].surface)
         ):
             m += 1
         dept = t.surface if len(t.surface) > 1 else toks[n - 1].surface + t.surface
@@ -528,7 +317,7 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
             last = n + 1
             while last < len(toks) and toks[last].person and toks[last].kanji and last - n < 2:
                 last += 1
-            if last == n + 1 and last + 1 < len(toks) and _space(toks[last]) and t.pos[3] == "姓":
+            if last == n + 1 and last + 1 < len(toks) and is_space(toks[last]) and t.pos[3] == "姓":
                 if toks[last + 1].person and toks[last + 1].pos[3] == "名":
                     last += 2
             surname = any(toks[k].pos[3] == "姓" for k in range(n, last))
@@ -537,98 +326,6 @@ def _people(text: str, toks: list[_Tok], out: _Collector) -> None:
             n = last
         else:
             n += 1
-
-
-def _run_back(toks: list[_Tok], i: int, limit: int = 6) -> int:
-    """First token of the run of name-like tokens that ends just before token i."""
-    j = i
-    while j > 0 and i - j < limit:
-        t = toks[j - 1]
-        if not (t.noun or t.surface in "・&＆") or _space(t) or t.surface in _NOT_NAMES:
-            break
-        if t.surface in _CUE_WORDS or _COMPANY_RE.fullmatch(t.surface):
-            break
-        j -= 1
-    while j < i and toks[j].surface in _ORG_LEAD:
-        j += 1
-    return j
-
-
-def _organizations(text: str, toks: list[_Tok], out: _Collector) -> None:
-    starts = {t.start: n for n, t in enumerate(toks)}
-    ends = {t.end: n for n, t in enumerate(toks)}
-    for m in _COMPANY_RE.finditer(text):
-        form = m.group()
-        i = ends.get(m.start())
-        back = _run_back(toks, i + 1) if i is not None else None
-        if i is not None and back is not None and back <= i and toks[back].start < m.start():
-            out.add(toks[back].start, m.end(), "organization", True, f"company:{form}")
-            continue
-        n = starts.get(m.end())
-        if n is None:
-            continue
-        last = n
-        while last < len(toks) and last - n < 6:
-            t = toks[last]
-            joiner = t.surface in "・&＆" and last + 1 < len(toks) and toks[last + 1].noun
-            if not (t.noun or joiner) or _space(t) or t.surface in _CUE_WORDS:
-                break
-            if t.surface in _NOT_NAMES:
-                break
-            if t.surface.endswith(FACILITY_SUFFIXES) and last > n:
-                break
-            last += 1
-        if last > n:
-            out.add(m.start(), toks[last - 1].end, "organization", True, f"company:{form}")
-    for n, t in enumerate(toks):
-        if t.proper and t.pos[2] == "一般" and t.kanji and t.cjk and len(t.surface) >= 2:
-            if not _IMPERSONATED_RE.match(text, t.end) and not t.surface.endswith(_PLACES):
-                out.add(t.start, t.end, "organization", False, "ner:ORG")
-        if t.surface in _COMPANY_ENDINGS and n > 0 and not _IMPERSONATED_RE.match(text, t.end):
-            # 田中工業, 雲取ホールディングス: a business name without its legal form.
-            first = _run_back(toks, n, limit=4)
-            prefix = toks[first:n]
-            if t.surface == "ホールディングス" and prefix:
-                out.add(prefix[0].start, t.end, "organization", True, "company:ホールディングス")
-            elif prefix and prefix[-1].kanji and (prefix[-1].proper or prefix[-1].oov):
-                out.add(prefix[0].start, t.end, "organization", False, f"company:{t.surface}")
-
-
-def _facilities(toks: list[_Tok], out: _Collector) -> None:
-    for n, t in enumerate(toks):
-        # 大阪支店長 names the Osaka branch (its manager is the person, unnamed here).
-        head = t.surface[:-1] if t.surface.endswith("長") and len(t.surface) > 2 else t.surface
-        suffix = next((s for s in _SUFFIXES_BY_LAST.get(head[-1], ()) if head.endswith(s)), None)
-        if suffix is None or not t.noun:
-            continue
-        titled = head != t.surface or (n + 1 < len(toks) and toks[n + 1].surface == "長")
-        if suffix == "ライン" and t.surface != suffix:
-            continue  # オンライン, ガイドライン
-        first = _run_back(toks, n, limit=8)
-        prefix = toks[first:n]
-        named = any(
-            p.proper or p.oov or (p.surface.isascii() and p.surface.isalnum())
-            for p in prefix
-            if p.pos[1] != "数詞"
-        )
-        if suffix == "ライン":
-            words = "".join(p.surface for p in prefix)
-            if not any(w in words for w in (*_LINE_WORDS, *FACILITY_SUFFIXES)):
-                continue
-            if not named:
-                lead = next((k for k, p in enumerate(prefix) if p.surface == "第"), None)
-                if lead is not None:
-                    out.add(prefix[lead].start, t.end, "facility", False, "suffix:ライン")
-                continue
-        if titled:
-            places = [p for p in prefix if p.proper]
-            if places and all(p.pos[2] == "地名" for p in places):
-                end = t.end - (len(t.surface) - len(head))
-                out.add(prefix[0].start, end, "facility", True, f"suffix:{suffix}")
-        elif named and prefix:
-            out.add(prefix[0].start, t.end, "facility", True, f"suffix:{suffix}")
-        elif t.proper and len(t.surface) >= len(suffix) + 2:
-            out.add(t.start, t.end, "facility", False, f"suffix:{suffix}")
 
 
 _RANK = {"person": 0, "facility": 1, "organization": 2}
@@ -666,23 +363,23 @@ def find(text: str) -> list[Finding]:
     """Every person, organisation and facility name in text, non-overlapping and sorted."""
     if not JAPANESE_RE.search(text):
         return []
-    toks = _tokens(text)
-    out = _Collector(text)
+    toks = tokenize(text)
+    out = Collector(text)
     _people(text, toks, out)
-    _organizations(text, toks, out)
-    _facilities(toks, out)
+    organizations(text, toks, out)
+    facilities(toks, out)
     _affiliated(toks, out)
     return _resolve(text, out.items)
 
 
-def _affiliated(toks: list[_Tok], out: _Collector) -> None:
+def _affiliated(toks: list[Tok], out: Collector) -> None:
     """A name right after a company or site: 株式会社日高精工の青木, 北九州工場の鈴木."""
     starts = {t.start: n for n, t in enumerate(toks)}
     for f in [f for f in out.items if f.certain and f.kind != "person"]:
         m = starts.get(f.end)
         if m is None or m >= len(toks):
             continue
-        if toks[m].surface in ("の", "・") or (_space(toks[m]) and "\n" not in toks[m].surface):
+        if toks[m].surface in ("の", "・") or (is_space(toks[m]) and "\n" not in toks[m].surface):
             m += 1
         span = _name_after(toks, m, len(out.text))
         if span is not None and all(_staff_name(toks[k]) for k in range(*span)):

@@ -242,9 +242,9 @@ def test_the_analyser_is_not_loaded_at_import_nor_for_latin_text() -> None:
 
 def test_the_analyser_loads_once() -> None:
     out = _run(
-        "import hub.sanitize.japanese as j\n"
+        "import hub.sanitize.japanese as j, hub.sanitize.japanese_tokens as t\n"
         "j.load(); j.load()\n"
         "for _ in range(3): j.find('佐藤さん')\n"
-        "print(j.loaded(), j._dictionary.cache_info().misses)"
+        "print(j.loaded(), t.dictionary.cache_info().misses)"
     )
     assert out == "True 1"
