@@ -23,8 +23,10 @@ def _indicator_pattern(obj: dict[str, Any], out: list[Problem]) -> None:
         reason = check_pattern(obj["pattern"], version if isinstance(version, str) else "2.1")
         if reason is not None:
             c.problem(out, "pattern", reason)
-    elif obj.get("pattern_type") in DETECTION_TYPES and isinstance(obj.get("pattern"), str):
-        reason = check_detection(obj["pattern_type"], obj["pattern"])
+    elif isinstance(obj.get("pattern"), str):
+        # the vocabulary is lower-case; "YARA" is still a YARA rule to parse
+        kind = str(obj.get("pattern_type", "")).lower()
+        reason = check_detection(kind, obj["pattern"]) if kind in DETECTION_TYPES else None
         if reason is not None:
             c.problem(out, "pattern", reason)
 

@@ -181,3 +181,9 @@ def test_the_reused_parser_starts_each_source_afresh() -> None:
     assert check_detection("yara", 'import "pe"\nrule d { condition: pe.is_pe }') is None
     out = rewrite_yara("rule e { condition: true }", lambda t: t, hub_author="hub")
     assert "import" not in out.text  # the imports of an earlier source are not carried over
+
+
+@pytest.mark.parametrize("pattern_type", ["YARA", "Yara", "SIGMA"])
+def test_pattern_type_in_another_case_is_still_parsed(pattern_type: str) -> None:
+    [problem] = check_object(_indicator(pattern_type, "rule a { condition: }"))
+    assert problem.property == "pattern" and "invalid" in problem.reason
