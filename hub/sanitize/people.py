@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -297,20 +298,24 @@ def japanese_findings(text: str) -> tuple[_Finding, ...]:
     read while learning, redacting and flagging (up to CACHE_CHARS characters of text)."""
     if not _CJK.search(text):
         return ()
-    found = _CACHE.get(text)
+    with _CACHE_LOCK:
+        found = _CACHE.get(text)
     if found is None:
         found = _analyse(text)
         if len(text) <= CACHE_CHARS // 16:
-            _CACHE[text] = found
-            _CACHE_SIZE[0] += len(text)
-            while _CACHE_SIZE[0] > CACHE_CHARS:
-                _CACHE_SIZE[0] -= len(_CACHE.popitem(last=False)[0])
+            with _CACHE_LOCK:
+                if text not in _CACHE:
+                    _CACHE[text] = found
+                    _CACHE_SIZE[0] += len(text)
+                while _CACHE_SIZE[0] > CACHE_CHARS and _CACHE:
+                    _CACHE_SIZE[0] -= len(_CACHE.popitem(last=False)[0])
     return found
 
 
 CACHE_CHARS = 4_000_000
 _CACHE: OrderedDict[str, tuple[_Finding, ...]] = OrderedDict()
 _CACHE_SIZE = [0]
+_CACHE_LOCK = threading.Lock()
 
 
 def _analyse(text: str) -> tuple[_Finding, ...]:

@@ -122,6 +122,11 @@ ID_SHAPES = (
         r"[\-_#][0-9][0-9a-z]{0,24}+(?:-[0-9a-z]{1,12}+){0,3}+(?![a-z0-9])"
     ),
     re.compile(r"(?<![a-z0-9\-])case-[a-z0-9]{2,24}+(?:-[a-z0-9]{1,12}+){0,3}+(?![a-z0-9])"),
+    # ServiceNow-style numbers ("INC0012345", "RITM0031234") and "Case #4521".
+    re.compile(r"(?<![a-z0-9])(?:inc|ritm|chg|req|prb|sctask)[0-9]{6,12}+(?![a-z0-9])"),
+    re.compile(
+        r"(?<![a-z0-9])(?:ticket|case|incident|案件|管理番号)[ \t]?#[ \t]?[0-9][0-9\-]{2,20}+"
+    ),
 )
 # --- projects and archives -------------------------------------------------------------
 EN_PROJECT = re.compile(r"(?<![A-Za-z])[Pp]roject[\s\-]++([A-Z][A-Za-z0-9\-]{2,30}+)")

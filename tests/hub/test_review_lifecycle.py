@@ -41,28 +41,39 @@ def test_edits_merge_without_losing_or_repeating() -> None:
     assert Edits.from_json(None) == Edits()
 
 
-PHISH = [
-    {"type": "domain-name", "spec_version": "2.1",
-     "id": "domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5", "value": "contoso-login.net"},
-    {"type": "indicator", "spec_version": "2.1",
-     "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "created": "2026-11-20T09:00:00Z",
-     "modified": "2026-11-20T09:00:00Z", "pattern": "[domain-name:value = 'contoso-login.net']",
-     "pattern_type": "stix", "valid_from": "2026-11-20T09:00:00Z",
-     "description": "Contoso staff phished via contoso-login.net"},
-]
+def phish(domain: str) -> list[dict[str, object]]:
+    return [
+        {"type": "domain-name", "spec_version": "2.1",
+         "id": "domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5", "value": domain},
+        {"type": "indicator", "spec_version": "2.1",
+         "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+         "created": "2026-11-20T09:00:00Z", "modified": "2026-11-20T09:00:00Z",
+         "pattern": f"[domain-name:value = '{domain}']", "pattern_type": "stix",
+         "valid_from": "2026-11-20T09:00:00Z",
+         "description": f"Contoso staff phished via {domain}"},
+    ]
 
 
-def run(keep: tuple[str, ...]) -> list[dict[str, object]]:
+def run(keep: tuple[str, ...], domain: str = "contoso.zip") -> list[dict[str, object]]:
     profile = MemberProfile(member_key="m", names=("Contoso",), keep_values=keep)
-    return sanitize(PHISH, profile, Policy(), secret=b"k" * 32, hub_identity=hub_identity("H"),
+    return sanitize(phish(domain), profile, Policy(), secret=b"k" * 32,
+                    hub_identity=hub_identity("H"),
                     sector=SectorRef("energy", "Energy")).objects
 
 
 def test_kept_values_survive_while_the_member_is_still_removed() -> None:
-    assert run(()) == []  # the look-alike domain names the member: dropped by default
-    kept = run(("Contoso-Login.net",))
+    assert run(()) == []  # a name that is all the value holds: dropped by default
+    kept = run(("Contoso.ZIP",))
     domain = next(o for o in kept if o["type"] == "domain-name")
     indicator = next(o for o in kept if o["type"] == "indicator")
-    assert domain["value"] == "contoso-login.net"
-    assert indicator["pattern"] == "[domain-name:value = 'contoso-login.net']"
-    assert indicator["description"] == "[REDACTED:member-name] staff phished via contoso-login.net"
+    assert domain["value"] == "contoso.zip"
+    assert indicator["pattern"] == "[domain-name:value = 'contoso.zip']"
+    assert indicator["description"] == "[REDACTED:member-name] staff phished via contoso.zip"
+
+
+def test_a_look_alike_domain_is_the_attackers_without_an_operator() -> None:
+    kept = run((), "contoso-login.net")
+    assert next(o for o in kept if o["type"] == "domain-name")["value"] == "contoso-login.net"
+    indicator = next(o for o in kept if o["type"] == "indicator")
+    assert indicator["description"] == (
+        "[REDACTED:member-name] staff phished via contoso-login.net")
