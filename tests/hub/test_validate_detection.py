@@ -73,7 +73,11 @@ def test_bad_yara_is_a_precise_pattern_problem(pattern: str, expected: str) -> N
         (SIGMA_OK.replace("condition: sel", "condition: sel and nothing"), "invalid Sigma rule: "),
         (
             SIGMA_OK.replace("condition: sel", "condition: " + "(" * 20 + "sel" + ")" * 20),
-            "nests parentheses deeper than 12",
+            "nests parentheses or `not` deeper than 12",
+        ),
+        (
+            SIGMA_OK.replace("condition: sel", "condition: " + "not " * 900 + "sel"),
+            "nests parentheses or `not` deeper than 12",
         ),
         (
             SIGMA_OK.replace("condition: sel", "condition: sel" + " or sel" * 1_000),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import yaml
@@ -15,6 +16,7 @@ MAX_EVENTS = 50_000
 MAX_CONDITION_CHARS = 4_000
 MAX_CONDITION_NESTING = 12
 
+_CONDITION_TOKEN_RE = re.compile(r"[()]|[^\s()]+")
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -114,17 +116,19 @@ def _check_condition(condition: str) -> None:
         raise DetectionError(
             f"invalid Sigma rule: a condition is longer than {MAX_CONDITION_CHARS} characters"
         )
-    depth = 0
-    for ch in condition:
-        if ch == "(":
+    # pyparsing recurses once per parenthesis and once per `not`: both are bounded.
+    depth = nots = 0
+    for token in _CONDITION_TOKEN_RE.findall(condition):
+        nots = nots + 1 if token.lower() == "not" else 0
+        if token == "(":
             depth += 1
-            if depth > MAX_CONDITION_NESTING:
-                raise DetectionError(
-                    f"invalid Sigma rule: a condition nests parentheses deeper "
-                    f"than {MAX_CONDITION_NESTING} levels"
-                )
-        elif ch == ")":
+        elif token == ")":
             depth -= 1
+        if depth > MAX_CONDITION_NESTING or nots > MAX_CONDITION_NESTING:
+            raise DetectionError(
+                f"invalid Sigma rule: a condition nests parentheses or `not` deeper "
+                f"than {MAX_CONDITION_NESTING} levels"
+            )
 
 
 def conditions(docs: list[dict[str, Any]]) -> list[str]:
