@@ -118,11 +118,11 @@ def _check_condition(condition: str) -> None:
         )
     # pyparsing recurses once per parenthesis and once per `not`: both are bounded.
     depth = nots = 0
-    for token in _CONDITION_TOKEN_RE.findall(condition):
-        nots = nots + 1 if token.lower() == "not" else 0
-        if token == "(":
+    for part in _CONDITION_TOKEN_RE.findall(condition):
+        nots = nots + 1 if part.lower() == "not" else 0
+        if part == "(":
             depth += 1
-        elif token == ")":
+        elif part == ")":
             depth -= 1
         if depth > MAX_CONDITION_NESTING or nots > MAX_CONDITION_NESTING:
             raise DetectionError(
