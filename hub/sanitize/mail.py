@@ -14,7 +14,7 @@ from typing import Any
 from hub.sanitize.context import Context
 from hub.sanitize.report import mask
 from hub.sanitize.text import TOKENS
-from hub.sanitize.values import email_domain
+from hub.sanitize.values import email_domain, is_victim_ip, parse_ip
 
 # Headers that describe the sender and the message as the attacker wrote it.
 SENDER_HEADERS = frozenset(
@@ -63,6 +63,7 @@ INBOUND_GATEWAYS = (
 )
 CLAUSES = frozenset({"from", "by", "via", "with", "id", "for"})
 MAX_HEADER = 64 * 1024
+IPV4_IN_HOP = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 BY_TOKEN = TOKENS["hostname"]
 
 
@@ -125,6 +126,11 @@ def parse_hop(line: str) -> Hop | None:
     return Hop({k: " ".join(v) for k, v in clauses.items()}, date)
 
 
+def is_global_ip(text: str) -> bool:
+    """A parseable address that is globally routable (documentation ranges count as global)."""
+    return parse_ip(text) is not None and not is_victim_ip(text, ())
+
+
 class MailRules:
     """The mail channel rules for one sanitize() call."""
 
@@ -156,6 +162,12 @@ class MailRules:
         if people is not None and people.find(text):
             return True
         return self.dashed_re is not None and self.dashed_re.search(text) is not None
+
+    def external_address(self, clause: str) -> bool:
+        """The clause names a global IPv4 address in no member's range."""
+        return any(
+            is_global_ip(ip) and not self.member_side(ip) for ip in IPV4_IN_HOP.findall(clause)
+        )
 
     def received_by_member(self, by: str) -> bool:
         host = by.split(" ", 1)[0].lower().rstrip(".")
@@ -206,7 +218,11 @@ class MailRules:
             sender, by = hop.clauses.get("from", ""), hop.clauses.get("by", "")
             # Hops are newest first: above the border every hop is inside the member; so is a
             # hop from a member host. Below it a non-global sender is the attacker's network.
-            inside = self.member_side(sender) if i == border else self.registered_side(sender)
+            # A sender that connected from a public address outside every member is external,
+            # whatever name it claimed (a forged HELO of the member's domain is the attacker's).
+            inside = (
+                self.member_side(sender) if i == border else self.registered_side(sender)
+            ) and not self.external_address(sender)
             if i < border or inside:
                 rec.add(oid, where, "internal-hop", "hop", None, masked=True)
                 continue

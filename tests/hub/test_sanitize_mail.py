@@ -367,3 +367,17 @@ def test_another_member_s_mail_internals_never_survive(label: str, evil: str) ->
     out = published(result)
     assert label not in out and "hokuriku" not in out and "203.0.113" not in out
     assert f"mx.{evil}.top" in out and "45.77.12.9" in out
+
+
+def test_a_forged_member_helo_from_a_public_address_is_the_attacker_s_hop() -> None:
+    lines = [
+        "from kmtmx01.kumotori-hi.co.jp (10.1.1.5) by kmtmbx02.kumotori-hi.co.jp with ESMTP; "
+        "Tue, 5 Mar 2024 10:00:01 +0000",
+        "from kumotori-hi.co.jp (unknown [185.220.101.4]) by kmtmx01.kumotori-hi.co.jp "
+        "(Postfix) with ESMTP id 4Tq; Tue, 5 Mar 2024 10:00:00 +0000",
+    ]
+    mail = message(run(mail_bundle(lines, {}, "Invoice", "hello")))
+    assert mail["received_lines"] == [
+        "from [REDACTED:domain] (unknown [185.220.101.4]) by [REDACTED:domain] with ESMTP; "
+        "Tue, 5 Mar 2024 10:00:00 +0000"
+    ]
