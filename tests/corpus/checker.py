@@ -183,28 +183,19 @@ def load(folder: Path = BUNDLES) -> list[Expectation]:
 
 def registered_planted(expectations: Sequence[Expectation]) -> list[Planted]:
     """Every member's registered literal assets, attributed to the bundles that carry them."""
+    bundles = _bundle_haystack(expectations)
     out: list[Planted] = []
-    bundle_views = {e.bundle: decoders.views(e.raw) for e in expectations}
     for member in MEMBERS:
         for value in member.literal_assets():
-            forms = decoders.needles(value)
-            carriers = [
-                b
-                for b, vs in bundle_views.items()
-                if any(_first_hit(v, n) >= 0 for v in vs for n in forms)
-            ]
-            for bundle in carriers or ["(none)"]:
-                out.append(Planted(value, member.slug, "registered", "registry", bundle))
+            carriers = sorted(bundles.holders(value))
+            for i in carriers or [-1]:
+                name = expectations[i].bundle if i >= 0 else "(none)"
+                out.append(Planted(value, member.slug, "registered", "registry", name))
     return out
 
 
-def _first_hit(haystack: str, needle: str, start: int = 0) -> int:
-    pos = haystack.find(needle, start)
-    while pos >= 0:
-        if decoders.bounded(haystack, needle, pos):
-            return pos
-        pos = haystack.find(needle, pos + 1)
-    return -1
+def _bundle_haystack(expectations: Sequence[Expectation]) -> Haystack:
+    return Haystack([Fetched(e.submitter, e.bundle, e.raw) for e in expectations])
 
 
 class Haystack:
@@ -255,6 +246,7 @@ def check(
     """Leaks of planted values anywhere; attacker values kept for the sector's readers."""
     report = Report(flagged=Counter(flagged or {}))
     hay = Haystack(fetched)
+    carriers = _bundle_haystack(expectations)
     planted: dict[str, list[Planted]] = {}
     for p in [*(p for e in expectations for p in e.planted), *registered_planted(expectations)]:
         planted.setdefault(decoders.nfkc(p.value).casefold(), []).append(p)
@@ -267,7 +259,9 @@ def check(
         where = tuple(
             f"{hay.fetched[i].reader}: {hay.fetched[i].where}" for i in sorted(holders)[:_MAX_WHERE]
         )
-        bundles = tuple(sorted({p.bundle for p in group}))
+        # A value leaks from whichever bundle carries it, declared there or not.
+        carried = {expectations[i].bundle for i in carriers.holders(first.value)}
+        bundles = tuple(sorted(carried | {p.bundle for p in group} - {"(none)"})) or ("(none)",)
         report.leaks.append(Leak(first.value, first.cls, first.member, bundles, where))
     for e in expectations:
         if not e.published:
@@ -296,6 +290,7 @@ def split_objects(reader: str, where: str, body: str) -> Iterable[Fetched]:
         return
     for obj in objects:
         oid = obj.get("id", "?") if isinstance(obj, dict) else "?"
-        yield Fetched(reader, f"{where} {oid}", json.dumps(obj, ensure_ascii=False))
+        label = where if oid in where else f"{where} {oid}"
+        yield Fetched(reader, label, json.dumps(obj, ensure_ascii=False))
     rest = {k: v for k, v in doc.items() if k != "objects"}
     yield Fetched(reader, f"{where} (envelope)", json.dumps(rest, ensure_ascii=False))

@@ -89,3 +89,25 @@ async def test_no_member_identifier_reaches_any_reader(hub: community.Hub) -> No
     assert report.kept_ratio >= KEPT_TARGET, (
         f"attacker values kept {100 * report.kept_ratio:.1f} %:\n{report.describe_lost()}"
     )
+
+
+DETECTION = [
+    (e.bundle, o)
+    for e in CORPUS
+    for o in e.objects
+    if o.get("type") == "indicator" and o.get("pattern_type") in ("yara", "sigma")
+]
+
+
+@pytest.mark.parametrize(
+    "bundle,indicator", DETECTION, ids=[f"{b}:{o['pattern_type']}" for b, o in DETECTION]
+)
+def test_yara_and_sigma_indicators_parse(bundle: str, indicator: dict[str, object]) -> None:
+    """The detection content is real: it compiles (YARA) or parses (Sigma) where the tools are."""
+    pattern = str(indicator["pattern"])
+    if indicator["pattern_type"] == "yara":
+        plyara = pytest.importorskip("plyara")
+        assert plyara.Plyara().parse_string(pattern), bundle
+    else:
+        rule = pytest.importorskip("sigma.rule")
+        assert rule.SigmaRule.from_yaml(pattern).title, bundle
