@@ -143,8 +143,12 @@ class Report:
             f"leaks (distinct planted values found): {len(self.leaks)}",
         ]
         lines += [f"  {cls:<14} {n:>4}" for cls, n in sorted(self.leaks_by_class().items())]
-        lines.append("leaks by bundle:")
-        lines += [f"  {b:<48} {n:>4}" for b, n in sorted(self.leaks_by_bundle().items())]
+        lines.append("leaks by bundle (values only it carries / also carried by others):")
+        alone = Counter(leak.bundles[0] for leak in self.leaks if len(leak.bundles) == 1)
+        lines += [
+            f"  {b:<48} {alone[b]:>4} / {n - alone[b]:>4}"
+            for b, n in sorted(self.leaks_by_bundle().items())
+        ]
         total = len(self.kept) + len(self.lost)
         lines.append(
             f"attacker values kept: {len(self.kept)}/{total} ({100 * self.kept_ratio:.1f} %)"
