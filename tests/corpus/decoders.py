@@ -1,11 +1,13 @@
 """Every form in which a value can hide in what a reader fetches: the raw text, JSON string
-escapes, URL encoding (repeated), base64 runs, NFKC (full-width forms), defanged forms,
-and IPv6 addresses written compressed or expanded."""
+escapes, URL encoding (repeated), HTML entities, \\x and YARA hex bytes, base64 runs (UTF-8
+or UTF-16LE, as PowerShell's -EncodedCommand), NFKC (full-width forms), defanged forms, and
+IPv6 addresses written compressed or expanded."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import html
 import ipaddress
 import re
 import unicodedata
@@ -14,6 +16,8 @@ from urllib.parse import unquote, unquote_plus
 _JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}(?:\\u[0-9a-fA-F]{4})?|[\"\\/bfnrt])")
 _SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
+_HEX_ESCAPES = re.compile(r"(?:\\x[0-9A-Fa-f]{2})+")
+_YARA_HEX = re.compile(r"\{((?:\s*[0-9A-Fa-f]{2}){4,}\s*)\}")
 _IPV6_RUN = re.compile(r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
 # Defanging as analysts write it, most specific first.
 _REFANG = (
@@ -85,9 +89,25 @@ def base64_runs(text: str) -> list[str]:
                     raw = base64.b64decode(padded.encode(), altchars=altchars, validate=False)
                 except (binascii.Error, ValueError):
                     continue
-                decoded = raw.decode("utf-8", errors="ignore")
-                if decoded:
-                    out.append(decoded)
+                out.extend(text_of(raw))
+    return out
+
+
+def text_of(raw: bytes) -> list[str]:
+    """Bytes as text: UTF-8, and UTF-16LE when every other byte is NUL."""
+    out = [t for t in (raw.decode("utf-8", errors="ignore"),) if t]
+    if len(raw) >= 4 and raw[1::2].count(0) * 2 >= len(raw) // 2:
+        out.append(raw.decode("utf-16-le", errors="ignore"))
+    return out
+
+
+def hex_bytes(text: str) -> list[str]:
+    """\\xNN escape runs and YARA hex strings ({ 73 65 70 … }) decoded."""
+    out: list[str] = []
+    for m in _HEX_ESCAPES.finditer(text):
+        out.extend(text_of(bytes.fromhex(m.group(0).replace("\\x", ""))))
+    for m in _YARA_HEX.finditer(text):
+        out.extend(text_of(bytes.fromhex("".join(m.group(1).split()))))
     return out
 
 
@@ -111,6 +131,12 @@ def _surface(text: str) -> list[str]:
         forms.append(unescaped)
     for form in list(forms):
         forms.extend(url_decoded(form))
+    for form in list(forms):
+        entities = html.unescape(form)
+        if entities != form:
+            forms.append(entities)
+    for form in list(forms):
+        forms.extend(hex_bytes(form))
     for form in list(forms):
         normal = nfkc(form)
         if normal != form:

@@ -37,6 +37,22 @@ def b64url(s: str) -> str:
     return base64.urlsafe_b64encode(s.encode()).decode().rstrip("=")
 
 
+def utf16_b64(s: str) -> str:
+    return base64.b64encode(s.encode("utf-16-le")).decode()
+
+
+def html_entities(s: str) -> str:
+    return "".join(f"&#x{ord(c):x};" if i % 2 else c for i, c in enumerate(s))
+
+
+def hex_escaped(s: str) -> str:
+    return "".join(f"\\x{byte:02x}" for byte in s.encode())
+
+
+def yara_hex(s: str) -> str:
+    return "{ " + " ".join(f"{byte:02X}" for byte in s.encode()) + " }"
+
+
 ENCODERS: dict[str, Encoder] = {
     "plain": lambda s: s,
     "upper": str.upper,
@@ -51,6 +67,11 @@ ENCODERS: dict[str, Encoder] = {
     "defanged": defang,
     "defanged-dot-word": lambda s: s.replace(".", "[dot]").replace("@", "(at)"),
     "json-of-url": lambda s: json_escaped(quote(s, safe="")),
+    "powershell-encoded": lambda s: f"powershell -enc {utf16_b64(s)}",
+    "html-entities": html_entities,
+    "hex-escapes": hex_escaped,
+    "yara-hex": yara_hex,
+    "base64-of-json": lambda s: b64(json_escaped(s)),
 }
 
 VALUE_ALPHABET = string.ascii_letters + string.digits + ".-@_/\\" + "田中健二坂出発電所あいう"
