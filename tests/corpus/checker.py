@@ -101,6 +101,7 @@ class Leak:
     member: str
     bundles: tuple[str, ...]
     where: tuple[str, ...]
+    readers: frozenset[str] = frozenset()
 
     @property
     def masked(self) -> str:
@@ -143,6 +144,8 @@ class Report:
             f"leaks (distinct planted values found): {len(self.leaks)}",
         ]
         lines += [f"  {cls:<14} {n:>4}" for cls, n in sorted(self.leaks_by_class().items())]
+        public = sum(1 for leak in self.leaks if ANONYMOUS in leak.readers)
+        lines.append(f"  of which an anonymous client sees: {public}")
         lines.append("leaks by bundle (values only it carries / also carried by others):")
         alone = Counter(leak.bundles[0] for leak in self.leaks if len(leak.bundles) == 1)
         lines += [
@@ -265,16 +268,17 @@ def check(
         )
         # A value leaks from whichever bundle carries it, declared there or not.
         carried = {expectations[i].bundle for i in carriers.holders(first.value)}
-        bundles = tuple(sorted(carried | {p.bundle for p in group} - {"(none)"})) or ("(none)",)
-        report.leaks.append(Leak(first.value, first.cls, first.member, bundles, where))
+        bundles = tuple(sorted((carried | {p.bundle for p in group}) - {"(none)"})) or ("(none)",)
+        readers = frozenset(hay.fetched[i].reader for i in holders)
+        report.leaks.append(Leak(first.value, first.cls, first.member, bundles, where, readers))
     for e in expectations:
         if not e.published:
             continue
         sector = BY_SLUG[e.submitter].sector
-        readers = {m.slug for m in MEMBERS if m.sector == sector}
+        sector_readers = {m.slug for m in MEMBERS if m.sector == sector}
         for a in e.attacker:
             holders = hay.holders(a.value)
-            if any(hay.fetched[i].reader in readers for i in holders):
+            if any(hay.fetched[i].reader in sector_readers for i in holders):
                 report.kept.append(a)
             else:
                 report.lost.append(a)
