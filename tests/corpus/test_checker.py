@@ -168,6 +168,8 @@ def test_check_reports_leaks_and_attacker_values_by_sector_reader() -> None:
     report = check([e], fetched)
     assert [(leak.value, leak.cls) for leak in report.leaks] == [("sep-ws-0417", "host-glob")]
     assert report.leaks[0].where == ("mikawa-seiki: objects indicator--2",)
+    assert report.leaks[0].readers == frozenset({"mikawa-seiki"})
+    assert "an anonymous client sees: 0" in report.table()
     assert [a.value for a in report.kept] == ["198.51.100.23"]
     assert [a.value for a in report.lost] == ["evil.example.net"]
     assert report.kept_ratio == 0.5
