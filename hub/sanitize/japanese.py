@@ -45,6 +45,8 @@ a cue, so a 1 MB input costs time linear in its length (bench.japanese measures 
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
 import unicodedata
 
@@ -370,7 +372,21 @@ def find(text: str) -> list[Finding]:
     organizations(text, toks, out)
     facilities(toks, out)
     _affiliated(toks, out)
-    return _resolve(text, out.items)
+    return [_with_parts(f, toks) for f in _resolve(text, out.items)]
+
+
+def _with_parts(f: Finding, toks: list[Tok]) -> Finding:
+    """f with the name parts of a person: the name tokens inside its span, two or more."""
+    if f.kind != "person":
+        return f
+    first = bisect.bisect_left(toks, f.start, key=lambda t: t.start)
+    parts = []
+    for t in toks[first:]:
+        if t.end > f.end:
+            break
+        if t.cjk and (t.person or t.proper or t.oov or len(t.surface) >= 2):
+            parts.append(t.surface)
+    return dataclasses.replace(f, parts=tuple(parts)) if len(parts) > 1 else f
 
 
 def _affiliated(toks: list[Tok], out: Collector) -> None:

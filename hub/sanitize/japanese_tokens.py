@@ -50,6 +50,9 @@ class Finding:
     kind: Kind
     certain: bool
     cue: str
+    # A person's name as the dictionary splits it (鈴木一郎 → 鈴木, 一郎), when it has more
+    # than one part: each part reappears alone later in the text ("鈴木から再度連絡").
+    parts: tuple[str, ...] = ()
 
 
 class Collector:

@@ -248,3 +248,18 @@ def test_the_analyser_loads_once() -> None:
         "print(j.loaded(), t.dictionary.cache_info().misses)"
     )
     assert out == "True 1"
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("経理部の鈴木一郎さん", ("鈴木", "一郎")),
+        ("作成: 田中 健", ("田中", "健")),
+        ("本件は佐藤健太が調査した。", ("佐藤", "健太")),
+        ("高橋部長", ()),
+    ],
+)
+def test_a_person_carries_its_name_parts(text: str, parts: tuple[str, ...]) -> None:
+    (f,) = find(text)
+    assert f.parts == parts
+    assert all(p in f.text for p in parts)
