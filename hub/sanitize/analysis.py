@@ -13,6 +13,7 @@ from typing import Any
 
 from hub.sanitize.context import Context
 from hub.sanitize.policy import Policy
+from hub.sanitize.text import TOKEN_RE
 
 TOOLING_REFS = ("host_vm_ref", "operating_system_ref", "installed_software_refs")
 TOOLING_VERSIONS = (
@@ -89,7 +90,13 @@ def transform(o: dict[str, Any], oid: str, ctx: Context) -> None:
     if mode == "keep":
         return
     product = o.get("product")
-    if isinstance(product, str) and product.strip().lower() not in PUBLIC_SERVICES | CATEGORIES:
+    settled = PUBLIC_SERVICES | CATEGORIES
+    # A product already generalised, or already nothing but redaction tokens, stays as it is.
+    if (
+        isinstance(product, str)
+        and product.strip().lower() not in settled
+        and TOKEN_RE.sub("", product.lower()).strip()
+    ):
         general = category(o)
         if product != general:
             rec.add(oid, "product", "analysis-tooling", product, general)
