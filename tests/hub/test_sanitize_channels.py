@@ -8,11 +8,12 @@ import ipaddress
 import json
 from typing import Any
 
+import pytest
 import stix2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.sanitize import MemberProfile, Policy, SectorRef, sanitize
+from hub.sanitize import MemberProfile, Policy, SectorRef, objects, sanitize
 from hub.sanitize.engine import HUB_MEMBER_NAME
 from hub.sanitize.ids import deterministic_sco_id
 from hub.sanitize.markings import HUB_STATEMENT, hub_statement_id
@@ -886,3 +887,40 @@ def test_a_sandbox_report_keeps_the_malware_s_behaviour_and_loses_the_sandbox() 
     analysis = of_type(result, "malware-analysis")[0]
     assert analysis["product"] == "sandbox" and len(analysis["analysis_sco_refs"]) == 9
     idempotent(result)
+
+
+def test_a_detection_rule_that_cannot_be_checked_is_not_published(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(objects, "_rewriter", lambda kind: None)
+    objs = [
+        me(),
+        {
+            **SDO,
+            "type": "indicator",
+            "id": i("indicator", 1),
+            "valid_from": T,
+            "pattern_type": "yara",
+            "pattern": YARA,
+        },
+    ]
+    result = run(objs)
+    assert of_type(result, "indicator") == []
+    assert rules(result)["detection-unsupported"] == 1
+
+
+def test_a_detection_rule_that_does_not_parse_is_not_published() -> None:
+    objs = [
+        me(),
+        {
+            **SDO,
+            "type": "indicator",
+            "id": i("indicator", 1),
+            "valid_from": T,
+            "pattern_type": "sigma",
+            "pattern": "title: [unclosed",
+        },
+    ]
+    result = run(objs)
+    assert of_type(result, "indicator") == []
+    assert rules(result)["invalid-pattern"] == 1
