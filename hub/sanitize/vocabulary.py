@@ -70,7 +70,10 @@ JA_SITE_SUFFIX = re.compile(
 JA_PLANT = frozenset("工場 事業所 製作所 発電所 造船所 製鉄所 製油所 変電所 工業所 製造所".split())
 JA_GENERIC_PREFIX = frozenset(
     "当 同 各 本 全 他 別 新 旧 該当 一部 関連 国内 海外 主要 複数 自社 弊社 貴社 "
-    "御社 同社 当社 各社 子会社 関係 対象 全国 地方 管轄 所属 近隣 取引先 委託先".split()
+    "御社 同社 当社 各社 子会社 関係 対象 全国 地方 管轄 所属 近隣 取引先 委託先 "
+    # Generic service desks of phishing lures ("カスタマーサポートセンター", "配送センター").
+    "サポート カスタマー カスタマーサポート コール サービス ヘルプ セキュリティ 配送 物流 受付 "
+    "窓口 情報 運用 管理 監視 問合せ 問い合わせ お客様 データ 研究開発 開発".split()
 )
 GENERIC_LONGEST_FIRST = sorted(JA_GENERIC_PREFIX, key=len, reverse=True)
 EN_GENERIC = frozenset(
