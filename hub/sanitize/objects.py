@@ -14,13 +14,35 @@ from hub.sanitize.observables import only_victim, transform_sco
 from hub.sanitize.rules import RULE_EXPLANATIONS
 from hub.sanitize.timestamps import coarsen
 
-STIX_TYPES = frozenset({
-    "attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident",
-    "indicator", "infrastructure", "intrusion-set", "location", "malware", "malware-analysis",
-    "note", "observed-data", "opinion", "report", "threat-actor", "tool", "vulnerability",
-    "relationship", "sighting", "marking-definition", "language-content",
-    "extension-definition", *SCO_TYPES,
-})
+STIX_TYPES = frozenset(
+    {
+        "attack-pattern",
+        "campaign",
+        "course-of-action",
+        "grouping",
+        "identity",
+        "incident",
+        "indicator",
+        "infrastructure",
+        "intrusion-set",
+        "location",
+        "malware",
+        "malware-analysis",
+        "note",
+        "observed-data",
+        "opinion",
+        "report",
+        "threat-actor",
+        "tool",
+        "vulnerability",
+        "relationship",
+        "sighting",
+        "marking-definition",
+        "language-content",
+        "extension-definition",
+        *SCO_TYPES,
+    }
+)
 FREE_TEXT_PROPS = ("description", "content", "abstract", "explanation")
 LOCATION_PRECISE = ("street_address", "postal_code", "latitude", "longitude", "precision")
 IDENTITY_MEMBER_RULES = frozenset({"member-name", "member-domain", "email", "term"})
@@ -35,7 +57,8 @@ def is_member_identity(obj: Mapping[str, Any], ctx: Context) -> bool:
     name_hits = ctx.redactor.find(str(obj.get("name", "")))
     contact_hits = ctx.redactor.find(str(obj.get("contact_information", "")))
     return any(h.rule in IDENTITY_MEMBER_RULES for h in name_hits) or any(
-        h.rule in CONTACT_MEMBER_RULES for h in contact_hits)
+        h.rule in CONTACT_MEMBER_RULES for h in contact_hits
+    )
 
 
 def transform(obj: Mapping[str, Any], ctx: Context) -> dict[str, Any] | None:
@@ -47,7 +70,8 @@ def transform(obj: Mapping[str, Any], ctx: Context) -> dict[str, Any] | None:
     stix_type = o["type"]
     rec, pol = ctx.recorder, ctx.policy
     if stix_type not in STIX_TYPES and (
-            pol.custom_objects == "drop" and stix_type not in pol.allowed_custom_types):
+        pol.custom_objects == "drop" and stix_type not in pol.allowed_custom_types
+    ):
         rec.add(oid, "", "custom-object", stix_type, None, masked=True)
         return None
     if stix_type == "extension-definition" and oid not in pol.allowed_extensions:
@@ -63,7 +87,8 @@ def transform(obj: Mapping[str, Any], ctx: Context) -> dict[str, Any] | None:
     if stix_type == "marking-definition":
         by_hub = obj.get("created_by_ref") == ctx.hub_id
         marking: dict[str, Any] = ctx.redact_tree(
-            oid, "", markings.transform(o, oid, ctx, by_hub=by_hub))
+            oid, "", markings.transform(o, oid, ctx, by_hub=by_hub)
+        )
         return marking
     if not _type_rules(o, oid, ctx):
         return None
@@ -101,7 +126,8 @@ def _custom_content(o: dict[str, Any], oid: str, ctx: Context) -> None:
         for i, ref in enumerate(refs):
             source = str(ref.get("source_name", "")) if isinstance(ref, dict) else ""
             allowed = pol.external_references == "keep" or (
-                pol.external_references == "redact" and source in pol.allowed_external_sources)
+                pol.external_references == "redact" and source in pol.allowed_external_sources
+            )
             url = str(ref.get("url", "")) if isinstance(ref, dict) else ""
             if allowed and url and ctx.redactor.find(url):
                 allowed = False
@@ -129,11 +155,11 @@ def _type_rules(o: dict[str, Any], oid: str, ctx: Context) -> bool:
             rec.add(oid, "where_sighted_refs", "where-sighted", "refs", None, masked=True)
         elif o["where_sighted_refs"] != [ctx.sector_id]:
             o["where_sighted_refs"] = [ctx.sector_id]
-            rec.add(oid, "where_sighted_refs", "where-sighted", "refs", ctx.sector_id,
-                    masked=True)
+            rec.add(oid, "where_sighted_refs", "where-sighted", "refs", ctx.sector_id, masked=True)
             if ctx.small_sector:
-                rec.add(oid, "where_sighted_refs", "small-sector", "sector", ctx.sector_id,
-                        masked=True)
+                rec.add(
+                    oid, "where_sighted_refs", "small-sector", "sector", ctx.sector_id, masked=True
+                )
     elif stix_type in ("note", "opinion") and "authors" in o:
         del o["authors"]
         rec.add(oid, "authors", "authors", "authors", None, masked=True)
@@ -188,8 +214,9 @@ def _detection(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         ctx.recorder.add(oid, "pattern", "detection-unsupported", kind, None, masked=True)
         return False
     try:
-        result = rewrite(str(o["pattern"]), lambda t: ctx.redact_text(oid, "pattern", t),
-                         hub_author=HUB_AUTHOR)
+        result = rewrite(
+            str(o["pattern"]), lambda t: ctx.redact_text(oid, "pattern", t), hub_author=HUB_AUTHOR
+        )
     except ValueError as exc:  # DetectionError: the rule does not parse or breaks a bound
         ctx.recorder.add(oid, "pattern", "invalid-pattern", str(exc), None)
         return False

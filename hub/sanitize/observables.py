@@ -22,37 +22,72 @@ from hub.sanitize.values import (
 
 # Environment variables whose values name the user, the machine or the domain.
 IDENTIFYING_ENV = {
-    "username": "[REDACTED:username]", "user": "[REDACTED:username]",
-    "logname": "[REDACTED:username]", "userprofile": "[REDACTED:username]",
-    "home": "[REDACTED:username]", "homepath": "[REDACTED:username]",
-    "computername": "[REDACTED:hostname]", "hostname": "[REDACTED:hostname]",
-    "logonserver": "[REDACTED:hostname]", "userdomain": "[REDACTED:domain]",
-    "userdnsdomain": "[REDACTED:domain]", "userdomain_roamingprofile": "[REDACTED:domain]",
-    "onedrive": "[REDACTED:username]", "appdata": "[REDACTED:username]",
-    "localappdata": "[REDACTED:username]", "temp": "[REDACTED:username]",
-    "tmp": "[REDACTED:username]", "mail": "[REDACTED:email]",
+    "username": "[REDACTED:username]",
+    "user": "[REDACTED:username]",
+    "logname": "[REDACTED:username]",
+    "userprofile": "[REDACTED:username]",
+    "home": "[REDACTED:username]",
+    "homepath": "[REDACTED:username]",
+    "computername": "[REDACTED:hostname]",
+    "hostname": "[REDACTED:hostname]",
+    "logonserver": "[REDACTED:hostname]",
+    "userdomain": "[REDACTED:domain]",
+    "userdnsdomain": "[REDACTED:domain]",
+    "userdomain_roamingprofile": "[REDACTED:domain]",
+    "onedrive": "[REDACTED:username]",
+    "appdata": "[REDACTED:username]",
+    "localappdata": "[REDACTED:username]",
+    "temp": "[REDACTED:username]",
+    "tmp": "[REDACTED:username]",
+    "mail": "[REDACTED:email]",
 }
 ACCOUNT_PERSONAL = ("user_id", "account_login", "display_name", "credential")
 CERT_NAMES = ("subject", "issuer")
-ATTACKER_TYPES = frozenset({"threat-actor", "intrusion-set", "malware", "tool", "infrastructure",
-                            "campaign"})
+ATTACKER_TYPES = frozenset(
+    {"threat-actor", "intrusion-set", "malware", "tool", "infrastructure", "campaign"}
+)
 # Documents and data, not payloads: named after a member and tied to no attacker object,
 # such a file is the member's own.
-DATA_EXTENSIONS = frozenset({
-    "xlsx", "xls", "docx", "doc", "pptx", "ppt", "csv", "txt", "dwg", "dxf", "jpg", "jpeg",
-    "png", "msg", "pst", "eml", "vsdx", "mpp", "accdb", "mdb", "bak", "log",
-})
+DATA_EXTENSIONS = frozenset(
+    {
+        "xlsx",
+        "xls",
+        "docx",
+        "doc",
+        "pptx",
+        "ppt",
+        "csv",
+        "txt",
+        "dwg",
+        "dxf",
+        "jpg",
+        "jpeg",
+        "png",
+        "msg",
+        "pst",
+        "eml",
+        "vsdx",
+        "mpp",
+        "accdb",
+        "mdb",
+        "bak",
+        "log",
+    }
+)
 # Folders that hold a person's own documents (not where malware drops its files).
 DATA_FOLDER_RE = re.compile(
     r"(?i)[\\/](?:users|home)[\\/][^\\/]{1,256}[\\/](?:documents|desktop|pictures|videos|"
-    r"music|onedrive[^\\/]{0,64}|my documents|ドキュメント|デスクトップ)(?:[\\/]|$)")
+    r"music|onedrive[^\\/]{0,64}|my documents|ドキュメント|デスクトップ)(?:[\\/]|$)"
+)
 
 
 def _host_is_victim(host: str, ctx: Context) -> bool:
     p = ctx.profile
-    return (domain_matches(host, ctx.redactor.domains)
-            or hostname_matches(host, p.hostname_patterns)
-            or is_victim_ip(host, p.ip_ranges))
+    return (
+        domain_matches(host, ctx.redactor.domains)
+        or hostname_matches(host, p.hostname_patterns)
+        or is_victim_ip(host, p.ip_ranges)
+    )
 
 
 def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
@@ -116,9 +151,21 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         if "payload_bin" not in o and "url" not in o:
             # An artifact needs its content; a file carrying the same hashes stays a valid
             # body_raw_ref target and keeps the hashes shareable.
-            for prop in [k for k in o if k not in ("type", "id", "spec_version", "hashes",
-                                                   "mime_type", "object_marking_refs",
-                                                   "granular_markings", "defanged")]:
+            for prop in [
+                k
+                for k in o
+                if k
+                not in (
+                    "type",
+                    "id",
+                    "spec_version",
+                    "hashes",
+                    "mime_type",
+                    "object_marking_refs",
+                    "granular_markings",
+                    "defanged",
+                )
+            ]:
                 del o[prop]
             o["type"] = "file"
             rec.add(oid, "type", "artifact-payload", "artifact", "file", masked=True)
@@ -127,12 +174,12 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
 
 def _user_account(o: dict[str, Any], oid: str, ctx: Context) -> bool:
     if oid in ctx.attacker_accounts:
-        ctx.recorder.add(oid, "", "attacker-account", o.get("account_login") or o.get("user_id"),
-                         "kept")
+        ctx.recorder.add(
+            oid, "", "attacker-account", o.get("account_login") or o.get("user_id"), "kept"
+        )
         return True
     if ctx.policy.user_accounts == "drop":
-        ctx.recorder.add(oid, "", "user-account", o.get("account_login") or o.get("user_id"),
-                         None)
+        ctx.recorder.add(oid, "", "user-account", o.get("account_login") or o.get("user_id"), None)
         return False
     for prop in ACCOUNT_PERSONAL:
         if prop in o:
@@ -159,8 +206,7 @@ def _process(o: dict[str, Any], oid: str, ctx: Context) -> None:
         for key in list(env):
             token = IDENTIFYING_ENV.get(str(key).lower())
             if token and env[key] != token:
-                rec.add(oid, f"environment_variables.{key}", "process-detail", str(env[key]),
-                        token)
+                rec.add(oid, f"environment_variables.{key}", "process-detail", str(env[key]), token)
                 env[key] = token
 
 
@@ -203,7 +249,8 @@ def victim_folder(path: str, ctx: Context) -> bool:
     for m in UNC_RE.finditer(path):
         host = m.group(1)
         public = (parse_ip(host) is not None and not is_victim_ip(host, ())) or (
-            "." in host and not domain_matches(host, ctx.redactor.domains))
+            "." in host and not domain_matches(host, ctx.redactor.domains)
+        )
         if not public:
             return True
     return DATA_FOLDER_RE.search(path) is not None
@@ -224,8 +271,9 @@ def _attacker_files(objects: Sequence[Mapping[str, Any]]) -> set[str]:
                 linked.add(part["body_raw_ref"])
         hashes = o.get("hashes") if o.get("type") == "file" else None
         if isinstance(hashes, dict) and any(
-                isinstance(h, str) and len(h) >= 32 and h.lower() in patterns.lower()
-                for h in hashes.values()):
+            isinstance(h, str) and len(h) >= 32 and h.lower() in patterns.lower()
+            for h in hashes.values()
+        ):
             linked.add(str(o["id"]))
     return linked
 
@@ -234,8 +282,13 @@ def victim_files(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set[str]
     """Files of the victim's own data the report does not tie to the attacker: in a victim
     folder, or a document named after a member (a lure the attacker named so is a sample,
     an attachment or an executable type, and stays with its name redacted)."""
-    folders = {str(o["id"]) for o in objects if o.get("type") == "directory"
-               and isinstance(o.get("path"), str) and victim_folder(o["path"], ctx)}
+    folders = {
+        str(o["id"])
+        for o in objects
+        if o.get("type") == "directory"
+        and isinstance(o.get("path"), str)
+        and victim_folder(o["path"], ctx)
+    }
     files = [o for o in objects if o.get("type") == "file"]
     if not files:
         return set()
@@ -262,8 +315,13 @@ def attacker_accounts(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set
     if not accounts:
         return set()
     types = {str(o.get("id")): str(o.get("type")) for o in objects}
-    patterns = [str(o["pattern"]) for o in objects if o.get("type") == "indicator"
-                and o.get("pattern_type") == "stix" and isinstance(o.get("pattern"), str)]
+    patterns = [
+        str(o["pattern"])
+        for o in objects
+        if o.get("type") == "indicator"
+        and o.get("pattern_type") == "stix"
+        and isinstance(o.get("pattern"), str)
+    ]
     related: set[str] = set()
     for o in objects:
         if o.get("type") == "relationship":
@@ -279,8 +337,9 @@ def attacker_accounts(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set
     found = set()
     for aid, acc in accounts.items():
         names = [str(acc[k]) for k in ("account_login", "user_id", "display_name") if k in acc]
-        if any(rule(n) for n in names) or any(rule(str(v)) for v in acc.values()
-                                              if isinstance(v, str) and v != aid):
+        if any(rule(n) for n in names) or any(
+            rule(str(v)) for v in acc.values() if isinstance(v, str) and v != aid
+        ):
             continue
         quoted = [f"'{n}'" for n in names if n]
         if aid in related or any(q in p for p in patterns for q in quoted):
@@ -340,17 +399,36 @@ def command_line(line: str, ctx: Context) -> tuple[str, list[tuple[str, str]]]:
             continue
         low = part.lower()
         if pending is not None:
-            out.append(swap(part, _host_arg(part, ctx) if pending == "host" else
-                            TOKENS["user-path"] if pending == "user" else PASSWORD_TOKEN))
+            out.append(
+                swap(
+                    part,
+                    _host_arg(part, ctx)
+                    if pending == "host"
+                    else TOKENS["user-path"]
+                    if pending == "user"
+                    else PASSWORD_TOKEN,
+                )
+            )
             pending = None
             continue
-        colon = next((pre for pre in (*_HOST_COLON, *_USER_COLON, *_PASS_COLON)
-                      if low.startswith(pre) and len(low) > len(pre)), None)
+        colon = next(
+            (
+                pre
+                for pre in (*_HOST_COLON, *_USER_COLON, *_PASS_COLON)
+                if low.startswith(pre) and len(low) > len(pre)
+            ),
+            None,
+        )
         if colon is not None:
-            value = part[len(colon):]
-            new = (_host_arg(value, ctx) if colon in _HOST_COLON else
-                   TOKENS["user-path"] if colon in _USER_COLON else PASSWORD_TOKEN)
-            out.append(part[:len(colon)] + swap(value, new))
+            value = part[len(colon) :]
+            new = (
+                _host_arg(value, ctx)
+                if colon in _HOST_COLON
+                else TOKENS["user-path"]
+                if colon in _USER_COLON
+                else PASSWORD_TOKEN
+            )
+            out.append(part[: len(colon)] + swap(value, new))
         elif low in _HOST_NEXT:
             pending = "host"
             out.append(part)

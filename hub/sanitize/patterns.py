@@ -77,8 +77,9 @@ class PatternRedactor:
     def _victim(self, lhs: str, value: str) -> tuple[str | None, bool]:
         """(rule, paths-only) for a compared value; rule None when it is attacker data."""
         hits = self.redactor.find(value)
-        if self.drop_user_accounts and (lhs.startswith(_USER_TYPES)
-                                        or any(p in lhs for p in _USER_PATHS)):
+        if self.drop_user_accounts and (
+            lhs.startswith(_USER_TYPES) or any(p in lhs for p in _USER_PATHS)
+        ):
             # An account an indicator names is the attacker's (one it created or uses),
             # unless it is one of the member's people or registered values.
             if hits or self._names_person(value):
@@ -113,7 +114,7 @@ class PatternRedactor:
         if paths_only and node.operator in ("=", "LIKE") and not node.negated:
             wild = text if node.operator == "LIKE" else text.replace("%", r"\%")
             for h in sorted(self.redactor.find(wild), key=lambda h: -h.start):
-                wild = wild[:h.start] + "%" + wild[h.end:]
+                wild = wild[: h.start] + "%" + wild[h.end :]
             result.removed.append((lhs, rule, text))
             return sp.LikeComparisonExpression(node.lhs, sp.StringConstant(wild))
         result.removed.append((lhs, rule, text))

@@ -86,8 +86,7 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON data."""
-        return {"changes": [asdict(c) for c in self.changes],
-                "counts_by_rule": self.counts_by_rule}
+        return {"changes": [asdict(c) for c in self.changes], "counts_by_rule": self.counts_by_rule}
 
 
 class Recorder:
@@ -96,8 +95,9 @@ class Recorder:
     def __init__(self) -> None:
         self.pending: list[tuple[str, str, str, str | None, str | None]] = []
 
-    def add(self, object_id: str, path: str, rule: str, before: Any, after: Any,
-            *, masked: bool = False) -> None:
+    def add(
+        self, object_id: str, path: str, rule: str, before: Any, after: Any, *, masked: bool = False
+    ) -> None:
         """Record a change; `before` is masked unless the caller already did."""
         b = before if masked else mask(before, rule)
         a = after if isinstance(after, str) or after is None else f"<{type(after).__name__}>"
@@ -105,5 +105,9 @@ class Recorder:
 
     def finish(self, new_ids: dict[str, str | None]) -> Report:
         """The report, with each change's object resolved to its hub id (None if dropped)."""
-        return Report([Change(oid, new_ids.get(oid), path, rule, b, a)
-                       for oid, path, rule, b, a in self.pending])
+        return Report(
+            [
+                Change(oid, new_ids.get(oid), path, rule, b, a)
+                for oid, path, rule, b, a in self.pending
+            ]
+        )
