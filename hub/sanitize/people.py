@@ -239,6 +239,13 @@ CUES = (
         r"Thank you|Cheers|Respectfully|Best),?[ \t]*+\r?\n[ \t]*+(" + _FULL + ")"
     ),
     re.compile(r"(?m)^--[ \t]*+\r?\n[ \t]*+(" + _FULL + ")"),
+    # Japanese honorifics and labels in English or romanised text: "Yamada-san", "担当: Sato".
+    re.compile(r"(?<![A-Za-z])(" + _WORD + r")[\- ](?:san|sama|kun|dono)(?![A-Za-z])"),
+    re.compile(
+        r"(?:担当|作成|作成者|報告者|起票|記入|氏名|差出人|連絡先)[ \t]*+[:：][ \t　]*+("
+        + _FULL
+        + ")"
+    ),
 )
 # Words of a role, a department or a greeting: "From: Accounting Department" is no person.
 ROLE_WORDS = frozenset(

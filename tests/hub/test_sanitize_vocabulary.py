@@ -251,6 +251,8 @@ def test_names_introduced_by_a_cue_are_learned_and_an_attacker_persona_is_not() 
     )
     found = cue_names(text, PROFILE.email_domains)
     assert found == {"Keiko Tamura", "Yoshida", "Aiko Mori", "Jiro Nakamura", "Saburo Ikeda"}
+    honorifics = "Yamada-san opened it; Tanaka san forwarded it. 担当: Ken Sato\n作成：Suzuki"
+    assert cue_names(honorifics, ()) == {"Yamada", "Tanaka", "Ken Sato", "Suzuki"}
 
 
 def test_a_learned_fragment_never_eats_an_attackers_file_or_domain() -> None:
