@@ -6,15 +6,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from hub.sanitize.commands import command_line, host_is_victim
 from hub.sanitize.context import Context
 from hub.sanitize.mail import email_message
 from hub.sanitize.parameters import ParameterRedactor
-from hub.sanitize.text import TOKEN_RE, TOKENS
+from hub.sanitize.text import TOKEN_RE
 from hub.sanitize.values import (
     UNC_RE,
     domain_matches,
     email_domain,
-    hostname_matches,
     is_victim_ip,
     parse_ip,
     url_host,
@@ -81,15 +81,6 @@ DATA_FOLDER_RE = re.compile(
 )
 
 
-def _host_is_victim(host: str, ctx: Context) -> bool:
-    p = ctx.profile
-    return (
-        domain_matches(host, ctx.redactor.domains)
-        or hostname_matches(host, p.hostname_patterns)
-        or is_victim_ip(host, p.ip_ranges)
-    )
-
-
 def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
     """Apply an SCO's channel rules in place; False when the object only named the victim."""
     stix_type, rec, pol = o["type"], ctx.recorder, ctx.policy
@@ -102,12 +93,12 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
             rec.add(oid, "value", rule, value, None)
             return False
     elif stix_type == "domain-name" and isinstance(value, str):
-        if _host_is_victim(value, ctx) or ctx.redactor.find(value):
+        if host_is_victim(value, ctx) or ctx.redactor.find(value):
             rec.add(oid, "value", "member-domain", value, None)
             return False
     elif stix_type == "url" and isinstance(value, str):
         host = url_host(value)
-        if (host and _host_is_victim(host, ctx)) or (not host and ctx.redactor.find(value)):
+        if (host and host_is_victim(host, ctx)) or (not host and ctx.redactor.find(value)):
             rec.add(oid, "value", "member-url", host or value, None)
             return False
         params = ParameterRedactor(victim_rule(ctx))
@@ -124,7 +115,7 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         return False
     elif stix_type == "email-addr" and isinstance(value, str):
         dom = email_domain(value)
-        if (dom and _host_is_victim(dom, ctx)) or ctx.redactor.find(value):
+        if (dom and host_is_victim(dom, ctx)) or ctx.redactor.find(value):
             rec.add(oid, "value", "email", value, None)
             return False
     elif stix_type == "mac-addr" or stix_type == "autonomous-system":
@@ -353,91 +344,3 @@ def only_victim(o: Mapping[str, Any], contributing: Sequence[str]) -> bool:
     if not texts or not all(isinstance(t, str) for t in texts):
         return False
     return not any(ch.isalnum() for t in texts for ch in TOKEN_RE.sub("", t.lower()))
-
-
-# Remote-host and credential arguments of the usual lateral-movement commands.
-_HOST_COLON = ("/node:", "/v:", "/server:", "/computer:", "-computername:")
-_HOST_NEXT = frozenset({"-computername", "-cn", "-computer", "-server", "/s", "-hostname"})
-_USER_COLON = ("/user:", "/u:", "-user:", "-username:")
-_USER_NEXT = frozenset({"-u", "-user", "-username", "/u", "-credential", "--user"})
-_PASS_COLON = ("/p:", "/password:", "/pass:", "-password:")
-_PASS_NEXT = frozenset({"-p", "-password", "/p", "--password", "-pw"})
-PASSWORD_TOKEN = "[REDACTED:password]"  # noqa: S105 - the token, not a password
-
-
-def _host_arg(host: str, ctx: Context) -> str:
-    """A remote-host argument: kept when public (the attacker's), else a token."""
-    bare = host.strip("\\'\"").lstrip("\\")
-    ip = parse_ip(bare)
-    if ip is not None and not is_victim_ip(bare, ctx.profile.ip_ranges):
-        return host
-    if ip is None and "." in bare and not _host_is_victim(bare, ctx):
-        return host
-    return TOKENS["hostname"]
-
-
-def command_line(line: str, ctx: Context) -> tuple[str, list[tuple[str, str]]]:
-    """line with internal hosts, accounts and passwords in remote-execution arguments replaced.
-
-    Whitespace-separated arguments, one pass; shares and registered values are left to the
-    free-text redactor, which runs after. Returns the line and each (argument, token).
-    """
-    changes: list[tuple[str, str]] = []
-
-    def swap(value: str, new: str) -> str:
-        if new != value:
-            changes.append((value, new))
-        return new
-
-    parts = re.split(r"(\s+)", line)
-    has_user = any(p.lower() in _USER_NEXT or p.lower().startswith(_USER_COLON) for p in parts)
-    out: list[str] = []
-    pending: str | None = None
-    for part in parts:
-        if not part or part.isspace():
-            out.append(part)
-            continue
-        low = part.lower()
-        if pending is not None:
-            out.append(
-                swap(
-                    part,
-                    _host_arg(part, ctx)
-                    if pending == "host"
-                    else TOKENS["user-path"]
-                    if pending == "user"
-                    else PASSWORD_TOKEN,
-                )
-            )
-            pending = None
-            continue
-        colon = next(
-            (
-                pre
-                for pre in (*_HOST_COLON, *_USER_COLON, *_PASS_COLON)
-                if low.startswith(pre) and len(low) > len(pre)
-            ),
-            None,
-        )
-        if colon is not None:
-            value = part[len(colon) :]
-            new = (
-                _host_arg(value, ctx)
-                if colon in _HOST_COLON
-                else TOKENS["user-path"]
-                if colon in _USER_COLON
-                else PASSWORD_TOKEN
-            )
-            out.append(part[: len(colon)] + swap(value, new))
-        elif low in _HOST_NEXT:
-            pending = "host"
-            out.append(part)
-        elif low in _USER_NEXT:
-            pending = "user"
-            out.append(part)
-        elif low in _PASS_NEXT and has_user:
-            pending = "pass"
-            out.append(part)
-        else:
-            out.append(part)
-    return "".join(out), changes
