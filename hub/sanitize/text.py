@@ -88,6 +88,7 @@ PRIORITY = {
     "learned-name": 8,
     "learned-project": 8,
     "learned-archive": 8,
+    "learned-host": 6,
     "term": 8,
     "organization": 8,
     "phone": 9,
@@ -117,6 +118,7 @@ TOKENS = {
     "learned-name": "[REDACTED:member-name]",
     "learned-project": "[REDACTED:term]",
     "learned-archive": "[REDACTED:file]",
+    "learned-host": "[REDACTED:hostname]",
     "organization": "[REDACTED:organization]",
 }
 # Registered names, terms, sites and teams: never inside a look-alike domain, which is the
@@ -130,6 +132,7 @@ LEARNED = frozenset(
         "learned-name",
         "learned-project",
         "learned-archive",
+        "learned-host",
         "case-id",
         "team-name",
         "organization",

@@ -131,6 +131,13 @@ ID_SHAPES = (
         r"(?<![a-z0-9])(?:ticket|case|incident|案件|管理番号)[ \t]?#[ \t]?[0-9][0-9\-]{2,20}+"
     ),
 )
+# An internal host named after a cue ("端末 ep-ws-0113", "workstation KHI-PC-042"): a
+# hyphenated token with a digit and no dot (a dotted name is a domain, the attacker's too).
+HOST_CUE = re.compile(
+    r"(?i:端末|ホスト|サーバー?|クライアント|(?<![A-Za-z])(?:pc|host(?:name)?|workstation|server|"
+    r"machine|laptop|endpoint|device|computer|client)(?![A-Za-z]))[ \t:：=]{0,3}+"
+    r"([A-Za-z][A-Za-z0-9]{0,20}+(?:-[A-Za-z0-9]{1,20}+){1,4}+)(?![A-Za-z0-9.\-])"
+)
 # --- projects and archives -------------------------------------------------------------
 EN_PROJECT = re.compile(r"(?<![A-Za-z])[Pp]roject[\s\-]++([A-Z][A-Za-z0-9\-]{2,30}+)")
 JA_PROJECT = re.compile(r"プロジェクト[「『\s]?([" + _CJK + r"A-Za-z0-9]{2,15}+)")
@@ -286,6 +293,12 @@ def _teams(text: str, vocab: Vocabulary) -> None:
             vocab.add("learned-name", prefix)
 
 
+def _hosts(text: str, vocab: Vocabulary) -> None:
+    for m in HOST_CUE.finditer(text):
+        if any(c.isdigit() for c in m.group(1)):
+            vocab.add("learned-host", m.group(1))
+
+
 def _projects(text: str, vocab: Vocabulary) -> None:
     for m in EN_PROJECT.finditer(text):
         vocab.add("learned-project", m.group())
@@ -395,6 +408,7 @@ def learn(
             _sites(text, vocab, names)
             _teams(text, vocab)
             _projects(text, vocab)
+            _hosts(text, vocab)
             _adjacent(text, vocab, names)
             if (
                 "〒" in text

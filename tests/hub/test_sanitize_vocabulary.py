@@ -7,12 +7,13 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
+from wordfreq import zipf_frequency
 
 from hub.sanitize import MemberProfile, Policy, sanitize
 from hub.sanitize.matchers import registry
-from hub.sanitize.people import PeopleRedactor, cue_names
+from hub.sanitize.people import ROLE_WORDS, PeopleRedactor, cue_names
 from hub.sanitize.vocabulary import acceptable, learn
 from tests.hub.sanitize_corpus import HUB, SECRET, SECTOR, T, oid, sid
 from tests.hub.test_sanitize_leaks import SETTINGS, fresh, word
@@ -344,6 +345,8 @@ def test_japanese_names_are_redacted_or_flagged() -> None:
 def test_a_cued_person_is_cleared_but_never_from_the_attackers_files(
     given_name: str, surname: str, cue: str
 ) -> None:
+    # A role or a common word ("Security") is never taken for a person: names are rare words.
+    assume(all(zipf_frequency(w, "en") < 3 and w not in ROLE_WORDS for w in (given_name, surname)))
     given_name, surname = fresh(given_name).capitalize(), fresh(surname).capitalize()
     person = f"{given_name} {surname}"
     dropper = f"{surname.lower()}_loader.dll"
@@ -421,3 +424,29 @@ def test_registered_terms_are_long_enough_by_script() -> None:
 
     assert long_enough("佐藤") and long_enough("ｻﾄｳ") and long_enough("KHI")
     assert not long_enough("佐") and not long_enough("KH") and not long_enough("a-b")
+
+
+def test_an_internal_host_named_after_a_cue_is_learned_and_a_domain_is_not() -> None:
+    text = (
+        "玉島発電所の端末 ep-ws-0113 で開封。workstation KHI-PC-042 beaconed to server "
+        "c2.evil-cdn.top; the host-based rule fired."
+    )
+    vocab = learn(
+        [{"type": "note", "id": "note--1", "content": text}], set(), registry(PROFILE).names
+    ).values
+    assert vocab["learned-host"] == {"ep-ws-0113", "KHI-PC-042"}
+    result = run(
+        bundle(
+            [
+                {
+                    **SDO,
+                    "type": "note",
+                    "id": oid("note", 5),
+                    "content": text,
+                    "object_refs": [oid("malware", 1)],
+                }
+            ]
+        )
+    )
+    blob = json.dumps(result.objects, ensure_ascii=False)
+    assert "ep-ws-0113" not in blob and "KHI-PC-042" not in blob and "c2.evil-cdn.top" in blob
