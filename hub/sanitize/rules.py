@@ -131,6 +131,8 @@ RULE_EXPLANATIONS: dict[str, str] = {
     "detection-comment": "The comments in a YARA rule were removed.",
     "detection-import": "A YARA module import that named your organisation was removed.",
     "detection-custom-key": "A non-standard entry of a Sigma rule was removed.",
+    "detection-filter-value": "An account or host that a Sigma rule only excludes (your own "
+    "admin, backup or management systems) was replaced.",
     "detection-unreadable": "A YARA or Sigma indicator that the hub could not rewrite without "
     "your details was removed.",
 }

@@ -536,3 +536,54 @@ def test_sigma_regex_values_are_redacted_as_the_text_they_match() -> None:
     assert sel["Image|re"] == ".*\\\\evil\\.exe"
     assert doc["detection"]["net"]["DestinationIp|cidr"] == ["198.51.100.0/24"]
     SigmaCollection.from_yaml(out.text)
+
+
+def test_accounts_and_hosts_a_sigma_rule_only_excludes_are_the_members() -> None:
+    # n.hayashi and kg-backup-01 are nowhere in the registry: a filter names them all the same
+    src = """\
+title: GlobalProtect exploitation then a local account
+logsource: {product: panos, service: system}
+detection:
+  selection_account:
+    eventid: useradd
+    user|contains: [vpn_maint, helpdesk.tmp]
+  filter_ops:
+    src_user: [n.hayashi, 'KGAS\\\\svc_gpbackup']
+    ComputerName: kg-backup-01
+    Image|endswith: '\\\\backup.exe'
+  filter_more:
+    User: someone
+  condition: selection_account and not filter_ops and not (filter_more)
+"""
+    out = rewrite_sigma(src, fake_redact, hub_author=HUB_AUTHOR)
+    doc = yaml.safe_load(out.text)
+    ops = doc["detection"]["filter_ops"]
+    assert ops["src_user"] == ["[REDACTED:username]", "[REDACTED:username]"]
+    assert ops["ComputerName"] == "[REDACTED:hostname]"
+    assert ops["Image|endswith"] == "\\\\backup.exe"
+    assert doc["detection"]["filter_more"]["User"] == "[REDACTED:username]"
+    # the accounts the attacker created, in a selection that matches, stay
+    assert doc["detection"]["selection_account"]["user|contains"] == ["vpn_maint", "helpdesk.tmp"]
+    assert "detection-filter-value" in {c.rule for c in out.changes}
+    SigmaCollection.from_yaml(out.text)
+    again = rewrite_sigma(out.text, fake_redact, hub_author=HUB_AUTHOR)
+    assert again.text == out.text and again.changes == ()
+
+
+@pytest.mark.parametrize(
+    "condition, excluded",
+    [
+        ("sel and not filter", {"filter"}),
+        ("sel and not 1 of filter_*", {"filter_a", "filter_b"}),
+        ("not (filter_a or filter_b) and sel", {"filter_a", "filter_b"}),
+        ("not not filter_a and sel", set()),
+        ("filter_a or not filter_a", set()),
+        ("sel and not all of them", {"filter", "filter_a", "filter_b"}),
+        ("not (sel and not filter_a)", {"sel"}),
+    ],
+)
+def test_selections_only_excluded(condition: str, excluded: set[str]) -> None:
+    from hub.sanitize.detection.sigmafilters import excluded_only
+
+    names = ["sel", "filter", "filter_a", "filter_b"]
+    assert excluded_only([condition], names) == excluded

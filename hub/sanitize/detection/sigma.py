@@ -16,6 +16,7 @@ from hub.sanitize.detection.common import (
     once_per_text,
     redact_label,
 )
+from hub.sanitize.detection.sigmafilters import environment_token, excluded_only
 from hub.sanitize.detection.yaraparse import regex_text
 
 # The keys of the Sigma specification (rules, correlations, filters, collections); any other
@@ -180,6 +181,11 @@ class _Doc:
         if not isinstance(block, dict):
             return block
         out: dict[str, Any] = {}
+        cond = block.get("condition")
+        excluded = excluded_only(
+            [c for c in (cond if isinstance(cond, list) else [cond]) if isinstance(c, str)],
+            [k for k in block if isinstance(k, str) and k not in ("condition", "timeframe")],
+        )
         for key, value in block.items():
             path = f"{section}.{key}"
             if key == "condition":
@@ -193,7 +199,25 @@ class _Doc:
                 if name != key:
                     self.note(f"{section}.{name}", "detection-name", key, name)
                 out[name] = self.values(f"{section}.{name}", value)
+                if key in excluded:
+                    out[name] = self.environment(f"{section}.{name}", out[name])
         return out
+
+    def environment(self, path: str, value: Any, token: str | None = None) -> Any:
+        """An excluded selection (`not filter_…`): the accounts and hosts it names are the
+        member's own, whether or not the redactor knows them."""
+        if isinstance(value, dict):
+            out: dict[Any, Any] = {}
+            for k, v in value.items():
+                field = k.partition("|")[0] if isinstance(k, str) else ""
+                out[k] = self.environment(f"{path}.{k}", v, environment_token(field))
+            return out
+        if isinstance(value, list):
+            return [self.environment(path, v, token) for v in value]
+        if token is None or not isinstance(value, str) or value == token:
+            return value
+        self.note(path, "detection-filter-value", value, token)
+        return token
 
     def rule_refs(self, path: str, value: Any) -> Any:
         """Rule names (renamed alike) or ids (kept) that a correlation or filter points at."""
