@@ -31,124 +31,34 @@ from wordfreq import zipf_frequency
 
 from hub.sanitize import matchers, people
 from hub.sanitize.matchers import Matcher
+from hub.sanitize.shapes import (
+    ADDRESS_SHAPES,
+    ARCHIVE_EXT,
+    ATTACKER_TYPES,
+    CJK_RE,
+    COMMON_ZIPF,
+    DATA_CUES,
+    EN_GENERIC,
+    EN_NAME_BEFORE,
+    EN_PROJECT,
+    EN_SITE_SUFFIX,
+    FILE_BEFORE,
+    FILE_TOKEN,
+    GENERIC_LONGEST_FIRST,
+    HOST_CUE,
+    ID_SHAPES,
+    JA_GENERIC_PREFIX,
+    JA_PLANT,
+    JA_PROJECT,
+    JA_PROJECT_BEFORE,
+    JA_SITE_SUFFIX,
+    NAME_AFTER,
+    PUBLIC_TEAMS,
+    SKIP_KEYS,
+    TEAM_PREFIX_BEFORE,
+    TEAM_SUFFIX,
+)
 from hub.sanitize.text import TextRedactor
-
-# Properties that never hold the report's own prose.
-SKIP_KEYS = frozenset(
-    "id type spec_version created modified pattern pattern_type pattern_version hashes  "
-    "payload_bin valid_from valid_until lang encoding definition_type identity_class  "
-    "relationship_type".split()
-)
-_CJK = "\u3005\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f"
-CJK_RE = re.compile(f"[{_CJK}]")
-COMMON_ZIPF = 4.0
-ATTACKER_TYPES = frozenset(
-    "malware tool threat-actor intrusion-set campaign attack-pattern infrastructure  "
-    "vulnerability".split()
-)
-
-# --- sites -----------------------------------------------------------------------------
-_SITE_WORDS = (
-    "Works|Plant|Power Station|Power Plant|Shipyard|Dockyard|Refinery|Factory|Mill|"
-    "Steelworks|Smelter|Substation|Research Center|Research Centre|Research Laboratory|"
-    "Research Institute|R&D Center|R&D Centre|Data Center|Data Centre|Branch Office|"
-    "Sales Office|Regional Office|Head Office|Branch|Headquarters|Distribution Center|"
-    "Distribution Centre|Depot|Warehouse|Yard|Campus|Hospital"
-)
-# Capitalised as a name ("Mizushima Works"), or an unambiguous lower-case site word
-# ("the Mizushima plant"); never the verb in "Emotet works by ...".
-EN_SITE_SUFFIX = re.compile(
-    r"(?<![A-Za-z])(?:" + _SITE_WORDS.replace(" ", r"\s+") + r"|plant|power\s+station|"
-    r"power\s+plant|shipyard|refinery|factory|steelworks|smelter|substation)(?![A-Za-z])"
-)
-EN_NAME_BEFORE = re.compile(r"((?:[A-Z][A-Za-z'\-]{1,30}+\s+){1,4}+)$")
-JA_SITE_SUFFIX = re.compile(
-    "工場|事業所|製作所|発電所|造船所|製鉄所|製油所|変電所|支社|支店|営業所|研究所|"
-    "開発センター|データセンター|物流センター|センター|ヤード|本社|本店|工業所|倉庫|病院|"
-    "キャンパス|製造所|出張所"
-)
-JA_PLANT = frozenset("工場 事業所 製作所 発電所 造船所 製鉄所 製油所 変電所 工業所 製造所".split())
-JA_GENERIC_PREFIX = frozenset(
-    "当 同 各 本 全 他 別 新 旧 該当 一部 関連 国内 海外 主要 複数 自社 弊社 貴社 "
-    "御社 同社 当社 各社 子会社 関係 対象 全国 地方 管轄 所属 近隣 取引先 委託先 "
-    # Generic service desks of phishing lures ("カスタマーサポートセンター", "配送センター").
-    "サポート カスタマー カスタマーサポート コール サービス ヘルプ セキュリティ 配送 物流 受付 "
-    "窓口 情報 運用 管理 監視 問合せ 問い合わせ お客様 データ 研究開発 開発".split()
-)
-GENERIC_LONGEST_FIRST = sorted(JA_GENERIC_PREFIX, key=len, reverse=True)
-EN_GENERIC = frozenset(
-    "the our a an this that their its his her main head new old all each every other one two  "
-    "no at in of from to and or for by on central regional group company corporate local  "
-    "power nuclear thermal chemical steel data research sales branch east west north south  "
-    "first second third primary backup production manufacturing assembly".split()
-)
-NAME_AFTER = re.compile(r"[ \t]++((?:[A-Z][a-z]{3,20}+[ \t]?){1,2}+)")
-_PREFECTURES = (
-    "北海道|青森県|岩手県|宮城県|秋田県|山形県|福島県|茨城県|栃木県|群馬県|埼玉県|千葉県|"
-    "東京都|神奈川県|新潟県|富山県|石川県|福井県|山梨県|長野県|岐阜県|静岡県|愛知県|三重県|"
-    "滋賀県|京都府|大阪府|兵庫県|奈良県|和歌山県|鳥取県|島根県|岡山県|広島県|山口県|徳島県|"
-    "香川県|愛媛県|高知県|福岡県|佐賀県|長崎県|熊本県|大分県|宮崎県|鹿児島県|沖縄県"
-)
-_ADDR_CHARS = "\u3005\u30a0-\u30ff\u4e00-\u9fff0-9０-９\\-－ー−のヶケ"
-ADDRESS_SHAPES = (
-    re.compile(
-        f"(?:〒[ 　]?[0-9０-９]{{3}}[-－][0-9０-９]{{4}}[ 　]?)?(?:{_PREFECTURES})"
-        f"[{_ADDR_CHARS}]{{2,40}}+"
-    ),
-    re.compile(r"〒[ 　]?[0-9０-９]{3}[-－][0-9０-９]{4}"),
-    re.compile(
-        r"(?<![A-Za-z0-9\-])[0-9]{1,4}(?:-[0-9]{1,4}){1,3},?[ \t]++(?:[A-Z][a-z]{2,20}+"
-        r"(?:-[A-Za-z]{2,20}+)?,?[ \t]++){0,3}[A-Z][a-z]{2,20}+-(?:ku|shi|cho|machi|gun|mura)"
-        r"(?![A-Za-z])"
-    ),
-)
-
-# --- teams and ids ---------------------------------------------------------------------
-TEAM_SUFFIX = re.compile(r"(?<![A-Za-z0-9])(?:CSIRT|SIRT|PSIRT|CERT|SOC|CSOC|CDC)(?![A-Za-z0-9])")
-TEAM_PREFIX_BEFORE = re.compile(
-    r"(?:(?<![A-Za-z0-9&\-])([A-Z][A-Za-z0-9&]{1,20}+)|([" + _CJK + r"]{2,12}+))[\- ]?$"
-)
-# Public and national teams, named in every report: never the member's.
-PUBLIC_TEAMS = frozenset(
-    "jpcert us cert ics kr krcert eu in au nz nisc ipa ncsc cisa jc3 mitre microsoft google  "
-    "cisco ibm apple adobe oracle siemens vmware fortinet paloalto trend kaspersky eset  "
-    "mandiant crowdstrike nca nict first apcert thaicert hkcert sgcert twcert cncert jvn  "
-    "managed global cloud cyber security our the internal group joint national sector isac".split()
-)
-ID_SHAPES = (
-    re.compile(
-        r"(?<![a-z0-9])[a-z][a-z0-9]{1,15}+-(?:csirt|sirt|psirt|cert|soc|ir)-[0-9]{2,4}+"
-        r"-[0-9]{1,8}+(?![a-z0-9])"
-    ),
-    re.compile(
-        r"(?<![a-z0-9\-])(?:inc|case|sr|tkt|ticket|req|ritm|chg|sec|ir|sir|ims)"
-        r"[\-_#][0-9][0-9a-z]{0,24}+(?:-[0-9a-z]{1,12}+){0,3}+(?![a-z0-9])"
-    ),
-    re.compile(r"(?<![a-z0-9\-])case-[a-z0-9]{2,24}+(?:-[a-z0-9]{1,12}+){0,3}+(?![a-z0-9])"),
-    # ServiceNow-style numbers ("INC0012345", "RITM0031234") and "Case #4521".
-    re.compile(r"(?<![a-z0-9])(?:inc|ritm|chg|req|prb|sctask)[0-9]{6,12}+(?![a-z0-9])"),
-    re.compile(
-        r"(?<![a-z0-9])(?:ticket|case|incident|案件|管理番号)[ \t]?#[ \t]?[0-9][0-9\-]{2,20}+"
-    ),
-)
-# An internal host named after a cue ("端末 ep-ws-0113", "workstation KHI-PC-042"): a
-# hyphenated token with a digit and no dot (a dotted name is a domain, the attacker's too).
-HOST_CUE = re.compile(
-    r"(?i:端末|ホスト|サーバー?|クライアント|(?<![A-Za-z])(?:pc|host(?:name)?|workstation|server|"
-    r"machine|laptop|endpoint|device|computer|client)(?![A-Za-z]))[ \t:：=]{0,3}+"
-    r"([A-Za-z][A-Za-z0-9]{0,20}+(?:-[A-Za-z0-9]{1,20}+){1,4}+)(?![A-Za-z0-9.\-])"
-)
-# --- projects and archives -------------------------------------------------------------
-EN_PROJECT = re.compile(r"(?<![A-Za-z])[Pp]roject[\s\-]++([A-Z][A-Za-z0-9\-]{2,30}+)")
-JA_PROJECT = re.compile(r"プロジェクト[「『\s]?([" + _CJK + r"A-Za-z0-9]{2,15}+)")
-JA_PROJECT_BEFORE = re.compile(r"[「『]?([" + _CJK + r"A-Za-z0-9]{2,15}+)[」』]?$")
-ARCHIVE_EXT = re.compile(r"(?i)\.(?:zip|rar|7z|tar|tgz|gz|cab|lzh|bz2|xz)(?![A-Za-z0-9])")
-FILE_BEFORE = re.compile(r"([\w\-.()\[\] ]{1,100}+)$")
-FILE_TOKEN = re.compile(r"[\w\-]\.[A-Za-z0-9]{1,5}(?![A-Za-z0-9])")
-DATA_CUES = re.compile(
-    r"(?i)exfiltrat|stag(?:ed|ing)|stole|stolen|collected|compress|archived|packed|leaked|"
-    r"持ち出|窃取|流出|圧縮|外部送信|収集|漏え|漏洩"
-)
 
 
 @dataclass
