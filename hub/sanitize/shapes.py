@@ -29,7 +29,8 @@ _SITE_WORDS = (
     "Steelworks|Smelter|Substation|Research Center|Research Centre|Research Laboratory|"
     "Research Institute|R&D Center|R&D Centre|Data Center|Data Centre|Branch Office|"
     "Sales Office|Regional Office|Head Office|Branch|Headquarters|Distribution Center|"
-    "Distribution Centre|Depot|Warehouse|Yard|Campus|Hospital"
+    "Distribution Centre|Depot|Warehouse|Yard|Campus|Hospital|LNG Terminal|Oil Terminal|"
+    "Complex|Generating Station|Control Center|Control Centre|Operations Center|Dam"
 )
 # Capitalised as a name ("Mizushima Works"), or an unambiguous lower-case site word
 # ("the Mizushima plant"); never the verb in "Emotet works by ...".
@@ -41,7 +42,7 @@ EN_NAME_BEFORE = re.compile(r"((?:[A-Z][A-Za-z'\-]{1,30}+\s+){1,4}+)$")
 JA_SITE_SUFFIX = re.compile(
     "工場|事業所|製作所|発電所|造船所|製鉄所|製油所|変電所|支社|支店|営業所|研究所|"
     "開発センター|データセンター|物流センター|センター|ヤード|本社|本店|工業所|倉庫|病院|"
-    "キャンパス|製造所|出張所"
+    "キャンパス|製造所|出張所|コンビナート|プラント|基地|油槽所|事務所|工区|配電所"
 )
 JA_PLANT = frozenset("工場 事業所 製作所 発電所 造船所 製鉄所 製油所 変電所 工業所 製造所".split())
 JA_GENERIC_PREFIX = frozenset(
