@@ -48,6 +48,10 @@ ATTACKER_TYPES = frozenset(
 )
 # Documents and data, not payloads: named after a member and tied to no attacker object,
 # such a file is the member's own.
+PAYLOAD_EXTENSIONS = frozenset(
+    "exe dll scr com cpl sys js jse vbs vbe wsf hta ps1 psm1 bat cmd lnk iso img vhd vhdx "
+    "msi msix jar apk elf so dylib docm xlsm pptm dotm xlam one chm".split()
+)
 DATA_EXTENSIONS = frozenset(
     {
         "xlsx",
@@ -289,7 +293,9 @@ def victim_files(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set[str]
         fid, name = str(o["id"]), str(o.get("name", ""))
         if fid in linked:
             continue
-        in_folder = o.get("parent_directory_ref") in folders
+        # A payload run from a person's folder (an .exe on the Desktop) is the attacker's.
+        payload = name.rsplit(".", 1)[-1].lower() in PAYLOAD_EXTENSIONS if "." in name else False
+        in_folder = o.get("parent_directory_ref") in folders and not payload
         document = not o.get("hashes") or name.rsplit(".", 1)[-1].lower() in DATA_EXTENSIONS
         if in_folder or (document and "." in name and ctx.mentions_victim(name)):
             out.add(fid)

@@ -924,3 +924,32 @@ def test_a_detection_rule_that_does_not_parse_is_not_published() -> None:
     result = run(objs)
     assert of_type(result, "indicator") == []
     assert rules(result)["invalid-pattern"] == 1
+
+
+def test_a_payload_run_from_a_person_s_desktop_stays() -> None:
+    desk = i("directory", 1)
+    objs = [
+        me(),
+        {**SCO, "type": "directory", "id": desk, "path": "C:\\Users\\yamada\\Desktop"},
+        {
+            **SCO,
+            "type": "file",
+            "id": i("file", 1),
+            "name": "請求書_0305.exe",
+            "parent_directory_ref": desk,
+            "hashes": {"SHA-256": "8" * 64},
+        },
+        {
+            **SCO,
+            "type": "file",
+            "id": i("file", 2),
+            "name": "議事録.docx",
+            "parent_directory_ref": desk,
+        },
+        observed(desk, i("file", 1), i("file", 2)),
+    ]
+    result = run(objs)
+    parse(result.objects)
+    assert [f["name"] for f in of_type(result, "file")] == ["請求書_0305.exe"]
+    assert "parent_directory_ref" not in of_type(result, "file")[0]  # the folder was theirs
+    assert "yamada" not in blob(result) and "議事録" not in blob(result)
