@@ -13,12 +13,40 @@ from hub.sanitize.context import Context
 from hub.sanitize.text import TOKENS
 from hub.sanitize.values import domain_matches, hostname_matches, is_victim_ip, parse_ip
 
+# Names that only resolve inside an organisation: no attacker's server is reached by them.
+INTERNAL_SUFFIXES = (
+    ".local",
+    ".lan",
+    ".internal",
+    ".intra",
+    ".intranet",
+    ".corp",
+    ".home",
+    ".localdomain",
+    ".private",
+    ".home.arpa",
+)
+_SPLIT = str.maketrans({c: " " for c in "()[]<>;,'\"=/\\"})
+
+
+def is_internal_name(host: str) -> bool:
+    """A dotted host name under a suffix that only resolves inside an organisation."""
+    name = host.strip().lower().rstrip(".")
+    return "." in name and name.endswith(INTERNAL_SUFFIXES)
+
+
+def names_internal_host(text: str) -> bool:
+    """Any word of text is an internal-only host name (one pass, no regex)."""
+    return any(is_internal_name(w) for w in text.translate(_SPLIT).split())
+
 
 def host_is_victim(host: str, ctx: Context) -> bool:
-    """A host name or address of a member: its domains, host patterns, ranges, non-global."""
+    """A host of a member or of the victim side: its domains, host patterns, ranges,
+    non-global addresses and internal-only names."""
     p = ctx.profile
     return (
-        domain_matches(host, ctx.redactor.domains)
+        is_internal_name(host)
+        or domain_matches(host, ctx.redactor.domains)
         or hostname_matches(host, p.hostname_patterns)
         or is_victim_ip(host, p.ip_ranges)
     )

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from hub.sanitize.commands import names_internal_host
 from hub.sanitize.context import Context
 from hub.sanitize.report import mask
 from hub.sanitize.text import TOKENS
@@ -150,12 +151,15 @@ class MailRules:
 
     def member_side(self, text: str) -> bool:
         """Text names a member host, range, domain, gateway tenant or a non-global address."""
-        if self.ctx.mentions_victim(text):
+        if self.ctx.mentions_victim(text) or names_internal_host(text):
             return True
         return self.dashed_re is not None and self.dashed_re.search(text) is not None
 
     def registered_side(self, text: str) -> bool:
-        """Text names a member's registered value (a non-global address alone is not one)."""
+        """Text names a member's registered value or an internal-only host name (a
+        non-global address alone is not one)."""
+        if names_internal_host(text):
+            return True
         if any(h.rule != "private-ip" for h in self.ctx.redactor.find(text)):
             return True
         people = self.ctx.people

@@ -953,3 +953,19 @@ def test_a_payload_run_from_a_person_s_desktop_stays() -> None:
     assert [f["name"] for f in of_type(result, "file")] == ["請求書_0305.exe"]
     assert "parent_directory_ref" not in of_type(result, "file")[0]  # the folder was theirs
     assert "yamada" not in blob(result) and "議事録" not in blob(result)
+
+
+def test_internal_only_host_names_are_the_victim_s() -> None:
+    objs = [
+        me(),
+        {**SCO, "type": "domain-name", "id": i("domain-name", 1), "value": "dc01.hq.local"},
+        {**SCO, "type": "domain-name", "id": i("domain-name", 2), "value": "cdn.evil-local.top"},
+        {**SCO, "type": "url", "id": i("url", 1), "value": "http://wiki.intranet/x?id=3"},
+        process(1, "powershell -c Enter-PSSession -ComputerName fs02.hq.local"),
+        observed(i("domain-name", 1), i("domain-name", 2), i("url", 1), i("process", 1)),
+    ]
+    result = run(objs)
+    parse(result.objects)
+    assert [d["value"] for d in of_type(result, "domain-name")] == ["cdn.evil-local.top"]
+    assert of_type(result, "url") == []
+    assert "hq.local" not in blob(result)
