@@ -126,6 +126,10 @@ def command_line(line: str, ctx: Context) -> tuple[str, list[tuple[str, str]]]:
                 else PASSWORD_TOKEN
             )
             out.append(part[: len(colon)] + swap(value, new))
+        elif part.startswith("\\\\") and is_internal_name(part[2:].split("\\", 1)[0]):
+            # \\fs02.hq.local\share: an internal-only name, though dotted like a public one.
+            host, sep, rest = part[2:].partition("\\")
+            out.append("\\\\" + swap(host, TOKENS["hostname"]) + sep + rest)
         elif low in _HOST_NEXT:
             pending = "host"
             out.append(part)

