@@ -85,7 +85,10 @@ def transform(obj: Mapping[str, Any], ctx: Context) -> dict[str, Any] | None:
         o["created_by_ref"] = ctx.hub_id
         rec.add(oid, "created_by_ref", "provenance", "member", ctx.hub_id, masked=True)
     if stix_type == "marking-definition":
-        by_hub = obj.get("created_by_ref") == ctx.hub_id
+        # Only the hub's own statement passes unchanged: a member cannot claim the hub wrote it.
+        by_hub = obj.get("created_by_ref") == ctx.hub_id and obj.get("definition") == {
+            "statement": markings.HUB_STATEMENT
+        }
         marking: dict[str, Any] = ctx.redact_tree(
             oid, "", markings.transform(o, oid, ctx, by_hub=by_hub)
         )
