@@ -108,6 +108,17 @@ def split_authority(url: str) -> tuple[str, str]:
     return f"{scheme}{sep}{rest[:end]}", rest[end:]
 
 
+# Windows' own names for a new machine (DESKTOP-8F3K2JQ, WIN-4J2K9L0M1N2): in a beacon, the
+# machine that calls home, the victim's.
+DEFAULT_HOST_RE = re.compile(r"(?:desktop|laptop|win)-[a-z0-9]{7,11}", re.IGNORECASE)
+_NOT_NAME = str.maketrans({c: " " for c in "|;:,&=/\\@()[]{}<>'\"\t\r\n"})
+
+
+def default_host_name(text: str) -> bool:
+    """Some word of text is a Windows default machine name (one split, anchored matches)."""
+    return any(DEFAULT_HOST_RE.fullmatch(w) for w in text.translate(_NOT_NAME).split())
+
+
 def _key_token(key: str) -> str | None:
     k = unquote_plus(key).strip().lower()
     if k in HOST_KEYS:
@@ -131,7 +142,7 @@ class ParameterRedactor:
         if not value or TOKEN_RE.fullmatch(value.lower()):
             return value
         for text in _decodings(value):
-            rule = self.victim(text)
+            rule = self.victim(text) or ("hostname" if default_host_name(text) else None)
             if rule is not None:
                 token = TOKENS.get(rule, TOKENS["term"])
                 self.changes.append((where, value, token))

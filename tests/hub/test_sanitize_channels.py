@@ -972,3 +972,13 @@ def test_internal_only_host_names_are_the_victim_s() -> None:
     assert [d["value"] for d in of_type(result, "domain-name")] == ["cdn.evil-local.top"]
     assert of_type(result, "url") == []
     assert "hq.local" not in blob(result) and "\\\\\\\\203.0.113.9\\\\x" in blob(result)
+
+
+def test_a_windows_default_machine_name_in_a_beacon_is_the_victim_s() -> None:
+    packed = base64.b64encode(b"DESKTOP-8F3K2JQ|admin|10.0.19045").decode()
+    value = f"http://45.77.12.9:8080/submit.php?id={packed}&d=WIN-4J2K9L0M1N2&v=1"
+    objs = [me(), {**SCO, "type": "url", "id": i("url", 1), "value": value}, observed(i("url", 1))]
+    url = of_type(run(objs), "url")[0]["value"]
+    assert url == (
+        "http://45.77.12.9:8080/submit.php?id=[REDACTED:hostname]&d=[REDACTED:hostname]&v=1"
+    )
