@@ -121,8 +121,8 @@ TOKENS = {
     "learned-host": "[REDACTED:hostname]",
     "organization": "[REDACTED:organization]",
 }
-# Registered names, terms, sites and teams: never inside a look-alike domain, which is the
-# attacker's ("kumotori-hi-co.jp.login-check.net").
+# Registered names, terms, sites and teams: never inside a look-alike domain that holds a
+# member's domain, which is the attacker's ("kumotori-hi-co.jp.login-check.net").
 SOFT_REGISTERED = frozenset({"member-name", "term", "member-site", "member-team"})
 # Learned vocabulary: never inside any dotted token (an attacker's file name, domain, URL).
 LEARNED = frozenset(
@@ -219,8 +219,17 @@ class TextRedactor:
             return "private-ip"
         return "member-ip" if is_victim_ip(value, self.profile.ip_ranges) else None
 
+    def _look_alike(self, host: str) -> bool:
+        """A domain of the attacker's that holds a member's domain as a label sequence, dots
+        or dashes alike: "setouchi-power-co.jp.login-check.net" for setouchi-power.co.jp."""
+        tld = host.rsplit(".", 1)[-1]
+        if not tld.isalpha() or len(tld) < 2 or tld in FILE_EXTENSIONS:
+            return False
+        dashed = "-" + host.replace(".", "-") + "-"
+        return any("-" + d.replace(".", "-") + "-" in dashed for d in self.domains if "." in d)
+
     def _attacker_zones(self, folded: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """(dotted tokens that are not a member's, of those the ones shaped like domains)."""
+        """(dotted tokens that are not a member's, of those the attacker's look-alikes)."""
         dotted: list[tuple[int, int]] = []
         domains: list[tuple[int, int]] = []
         for m in DOTTED_RE.finditer(folded):
@@ -229,10 +238,8 @@ class TextRedactor:
             if domain_matches(plain, self.domains) or self.registry.domains.fullmatch(plain):
                 continue
             dotted.append(m.span())
-            if DOMAIN_LABELS_RE.fullmatch(plain):
-                tld = plain.rsplit(".", 1)[-1]
-                if tld.isalpha() and len(tld) >= 2 and tld not in FILE_EXTENSIONS:
-                    domains.append(m.span())
+            if DOMAIN_LABELS_RE.fullmatch(plain) and self._look_alike(plain):
+                domains.append(m.span())
         for m in URL_RE.finditer(folded):
             dotted.append(m.span())
         dotted += [m.span() for m in HASH_RE.finditer(folded)]
@@ -271,12 +278,19 @@ class TextRedactor:
                         and not (share.group(1).startswith("[redacted"))
                     ):
                         raw.append((share.start(1), share.end(1), "file-share"))
+        if "::" in folded or folded.count(":") >= 2:
+            raw += [
+                (m.start(), m.end(), r)
+                for m in IPV6_RE.finditer(folded)
+                if (r := self._ip_hit(m.group()))
+            ]
         if not DIGIT_RE.search(folded):
             return raw
-        for rx in (IPV4_RE, IPV6_RE) if ":" in folded else (IPV4_RE,):
-            for m in rx.finditer(folded):
-                if rule := self._ip_hit(m.group()):
-                    raw.append((m.start(), m.end(), rule))
+        raw += [
+            (m.start(), m.end(), r)
+            for m in IPV4_RE.finditer(folded)
+            if (r := self._ip_hit(m.group()))
+        ]
         for m in PHONE_RE.finditer(folded):
             digits = sum(c.isdigit() for c in m.group())
             if (10 <= digits <= 15) or (m.group(1) and 9 <= digits <= 15):
