@@ -23,17 +23,19 @@ from api.routers import connectors as connector_routes
 from api.routers import consent as consent_routes
 from api.routers import review as review_routes
 from connectors import worker as connector_worker
-from hub import audit, pipeline
+from hub import audit
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
 from hub.metrics import Metrics
+from hub.runtime import HubRuntime
+from hub.submissions import pipeline
 
 log = logging.getLogger("mamori.api")
 
 SWEEP_SECONDS = 30.0
 
 
-async def _sweeper(maker: async_sessionmaker[AsyncSession], ctx: pipeline.Context) -> None:
+async def _sweeper(maker: async_sessionmaker[AsyncSession], ctx: HubRuntime) -> None:
     """Pick up anything acknowledged but not processed: after a crash, or a lost task."""
     while True:
         try:
@@ -58,7 +60,7 @@ def create_app(
         engine = make_engine(settings.async_database_url)
         sessionmaker = make_sessionmaker(engine, audit_key=audit.audit_key(settings.secret))
     maker = sessionmaker
-    ctx = pipeline.Context.from_settings(settings)
+    ctx = HubRuntime.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -71,7 +73,7 @@ def create_app(
                 initializer=pipeline.watch_parent,
                 initargs=(os.getpid(),),
             )
-            app.state.pipeline = pipeline.Context.from_settings(settings, pool)
+            app.state.pipeline = HubRuntime.from_settings(settings, pool)
         running = app.state.pipeline
         sweeper = asyncio.create_task(_sweeper(maker, running)) if background else None
         # On SQLite the connectors' worker runs in this process (see connectors.worker.embedded).

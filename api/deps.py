@@ -11,12 +11,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub import keys, principals
 from hub.config import Settings
 from hub.db import read_sessionmaker
 from hub.errors import Forbidden, Unauthorized
+from hub.members import keys, principals
+from hub.members.principals import Principal
 from hub.models import Role
-from hub.principals import Principal
 
 
 def get_settings(request: Request) -> Settings:

@@ -12,8 +12,11 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import registry, status
-from connectors.worker import Runtime, Worker, WorkerSettings
+from connectors.jobs import Runtime, WorkerSettings
+from connectors.worker import Worker
+from hub import commands
 from hub.models import AuthKind, SourceMode
+from hub.runtime import HubRuntime
 
 T = TypeVar("T")
 
@@ -27,16 +30,12 @@ app.add_typer(webhook_app, name="webhook")
 
 
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    # Imported here: hub.cli registers this module's commands.
-    from hub import cli
-
-    return cli.run(work)
+    return commands.run(work)
 
 
 def _emit(data: Any) -> None:
-    from hub import cli
 
-    cli.emit(data)
+    commands.emit(data)
 
 
 def _secret(env: str | None) -> str | None:
@@ -45,9 +44,7 @@ def _secret(env: str | None) -> str | None:
         return None
     value = os.environ.get(env)
     if not value:
-        from hub import cli
-
-        cli.fail(f"environment variable {env} is empty or unset")
+        commands.fail(f"environment variable {env} is empty or unset")
     return value
 
 
@@ -136,9 +133,7 @@ def _toggle(kind: registry.Kind, name: str, paused: bool) -> None:
 
 def _check(problems: list[str]) -> None:
     if problems:
-        from hub import cli
-
-        cli.fail("; ".join(problems))
+        commands.fail("; ".join(problems))
     typer.echo("reachable; the credentials work")
 
 
@@ -182,9 +177,7 @@ def _pairs(values: list[str]) -> tuple[tuple[str, str], ...]:
     for value in values:
         local, sep, remote = value.partition("=")
         if not sep or not local or not remote:
-            from hub import cli
-
-            cli.fail(f"--map takes local-slug=remote-collection-id, got {value!r}")
+            commands.fail(f"--map takes local-slug=remote-collection-id, got {value!r}")
         out.append((local, remote))
     return tuple(out)
 
@@ -348,17 +341,17 @@ def worker(
     once: Annotated[bool, typer.Option(help="run the jobs due now, then exit")] = False,
 ) -> None:
     """Run connectors and webhook deliveries; start several against PostgreSQL, one on SQLite."""
-    from hub import audit, cli, migrate, pipeline
+    from hub import audit, migrate
     from hub.db import make_engine, make_sessionmaker
 
-    config = cli.settings()
+    config = commands.settings()
 
     async def main() -> int:
         engine = make_engine(config.async_database_url)
         try:
             await migrate.upgrade(engine)
             maker = make_sessionmaker(engine, audit_key=audit.audit_key(config.secret))
-            runtime = Runtime(maker, config, pipeline.Context.from_settings(config),
+            runtime = Runtime(maker, config, HubRuntime.from_settings(config),
                               WorkerSettings())
             w = Worker(runtime)
             if once:
@@ -368,7 +361,7 @@ def worker(
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            typer.echo(f"worker {w.owner} running (database {cli._safe_url(config.database_url)})")
+            typer.echo(f"worker {w.owner} running (database {commands.safe_url(config.database_url)})")
             await w.run_forever(stop)
             return 0
         finally:

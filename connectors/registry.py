@@ -17,10 +17,11 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import taxii_client, taxii_pull, taxii_push, webhooks, worker
-from hub import audit, collections, members
+from connectors import jobs, taxii_client, taxii_pull, taxii_push, webhooks
+from hub import audit, members
 from hub.db import utcnow
 from hub.errors import Conflict, NotFound, Unprocessable
+from hub.members.principals import Principal
 from hub.models import (
     Account,
     AuthKind,
@@ -34,8 +35,8 @@ from hub.models import (
     SourceMode,
     WebhookDelivery,
 )
-from hub.principals import Principal
-from hub.tlp import Tlp
+from hub.stix.tlp import Tlp
+from hub.store import collections
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 Kind = Literal["source", "peer", "webhook"]
@@ -166,7 +167,7 @@ async def add_source(
     )
     db.add(source)
     await db.flush()
-    await worker.ensure_job(db, worker.PULL, source.id, recurring=True)
+    await jobs.ensure_job(db, jobs.PULL, source.id, recurring=True)
     await audit.record(
         db, actor=actor, action="connector.source.add", subject=f"source:{name}",
         details={"url": spec.api_root_url, "collections": list(spec.collections),
@@ -195,7 +196,7 @@ async def remove_source(db: AsyncSession, name: str, *, actor: Principal | None)
         account = await db.get(Account, account_id) if account_id else None
         if account is not None:
             account.disabled_at = utcnow()
-    await worker.drop_job(db, worker.PULL, source.id)
+    await jobs.drop_job(db, jobs.PULL, source.id)
     await db.delete(source)
     await db.flush()
     await audit.record(db, actor=actor, action="connector.source.remove", subject=f"source:{name}")
@@ -255,7 +256,7 @@ async def add_peer(db: AsyncSession, spec: PeerSpec, *, actor: Principal | None)
     )
     db.add(peer)
     await db.flush()
-    await worker.ensure_job(db, worker.PUSH, peer.id, recurring=True)
+    await jobs.ensure_job(db, jobs.PUSH, peer.id, recurring=True)
     await audit.record(
         db, actor=actor, action="connector.peer.add", subject=f"peer:{name}",
         details={"url": spec.api_root_url, "collections": peer.collections,
@@ -286,7 +287,7 @@ async def peer_progress(db: AsyncSession, peer_id: str) -> list[PeerProgress]:
 
 async def remove_peer(db: AsyncSession, name: str, *, actor: Principal | None) -> None:
     peer = await get_peer(db, name)
-    await worker.drop_job(db, worker.PUSH, peer.id)
+    await jobs.drop_job(db, jobs.PUSH, peer.id)
     await db.delete(peer)
     await db.flush()
     await audit.record(db, actor=actor, action="connector.peer.remove", subject=f"peer:{name}")
@@ -375,7 +376,7 @@ async def _find(db: AsyncSession, kind: Kind, name: str) -> Any:
     return await get_webhook(db, name)
 
 
-_JOB_KIND = {"source": worker.PULL, "peer": worker.PUSH}
+_JOB_KIND = {"source": jobs.PULL, "peer": jobs.PUSH}
 
 
 async def set_paused(
@@ -385,7 +386,7 @@ async def set_paused(
     row = await _find(db, kind, name)
     row.paused = paused
     if not paused and kind in _JOB_KIND:
-        await worker.wake(db, _JOB_KIND[kind], row.id)
+        await jobs.wake(db, _JOB_KIND[kind], row.id)
     await db.flush()
     await audit.record(
         db, actor=actor, action=f"connector.{kind}.{'pause' if paused else 'resume'}",
@@ -397,5 +398,5 @@ async def set_paused(
 async def run_now(db: AsyncSession, kind: Literal["source", "peer"], name: str) -> None:
     """Make a source's pull or a peer's push due now."""
     row = await _find(db, kind, name)
-    await worker.wake(db, _JOB_KIND[kind], row.id)
+    await jobs.wake(db, _JOB_KIND[kind], row.id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import registry, worker
+from connectors import jobs, registry
 from hub.models import ConnectorPeer, ConnectorSource, MemberWebhook, WebhookDelivery
 from hub.taxii.timestamps import format_micros
 from schemas.connectors import (
@@ -34,7 +34,7 @@ async def source_out(db: AsyncSession, source: ConnectorSource) -> SourceOut:
         created_at=source.created_at, last_run_at=source.last_run_at,
         last_success_at=source.last_success_at, last_error=source.last_error,
         objects_moved=source.objects_moved,
-        job=_job(await registry.job_info(db, worker.PULL, source.id)),
+        job=_job(await registry.job_info(db, jobs.PULL, source.id)),
     )
 
 
@@ -53,7 +53,7 @@ async def peer_out(db: AsyncSession, peer: ConnectorPeer) -> PeerOut:
         auth_kind=peer.auth_kind, paused=peer.paused, created_at=peer.created_at,
         last_run_at=peer.last_run_at, last_success_at=peer.last_success_at,
         last_error=peer.last_error, objects_moved=peer.objects_moved, progress=progress,
-        job=_job(await registry.job_info(db, worker.PUSH, peer.id)),
+        job=_job(await registry.job_info(db, jobs.PUSH, peer.id)),
     )
 
 

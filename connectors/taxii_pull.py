@@ -5,7 +5,7 @@ page through `hub.intake` as the member it stands for, so it is validated, sanit
 queued for an operator like any report; with auto-approval the source's automatic operator
 approves it through `hub.review` and the member's consent, given by registering the source,
 goes through `hub.consent` (both recorded in the audit log). A source in `validate` mode is
-a trusted feed: each object is validated and published by `hub.publish.post_direct` under
+a trusted feed: each object is validated and published by `hub.store.posts.post_direct` under
 each target collection's TLP ceiling, ids kept, so the same object federated twice is one.
 
 The high-water mark per collection is the last `X-TAXII-Date-Added-Last` taken in, written
@@ -27,18 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import taxii_client
-from connectors.worker import Claimed, Runtime, describe, record_run, run_scheduled
-from hub import (
-    collections,
-    consent,
-    intake,
-    pipeline,
-    principals,
-    publish,
-    publishing,
-    review,
-    sharing,
-)
+from connectors.jobs import Claimed, Runtime, describe, record_run, run_scheduled
+from hub import review, sharing
+from hub.members import principals
+from hub.members.principals import Principal
 from hub.models import (
     Account,
     ConnectorSource,
@@ -47,8 +39,9 @@ from hub.models import (
     SubmissionReview,
     SubmissionState,
 )
-from hub.principals import Principal
-from hub.tlp import Tlp, marking_id_for, marking_refs
+from hub.stix.tlp import Tlp, marking_id_for, marking_refs
+from hub.store import collections, posts
+from hub.submissions import consent, intake, pipeline
 
 log = logging.getLogger("mamori.connectors.pull")
 MEDIA = "application/stix+json;version=2.1"
@@ -155,7 +148,7 @@ async def _ingest(
         accepted = failed = 0
         for slug in source.sectors:
             collection = await collections.by_slug(db, sharing.sector_collection(slug))
-            status = await publish.post_direct(
+            status = await posts.post_direct(
                 db, operator, collection, objects, default_tlp=level
             )
             accepted = max(accepted, len(status.successes or []))
@@ -164,7 +157,7 @@ async def _ingest(
     submitter = await principal_for(db, source.account_id)
     marked = with_default_tlp(objects, level)
     body = orjson.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": marked})
-    limits = intake.Limits(settings.max_objects, settings.max_depth, settings.max_string_bytes)
+    limits = settings.limits
     submission = await intake.receive(
         db, submitter, body, content_type=MEDIA, limits=limits, source="taxii-pull"
     )
@@ -200,7 +193,7 @@ async def auto_approve(
             await consent.approve(
                 db, submitter, submission_id,
                 cross_sector=bool(scope.extra_sectors), amber_strict=False, ctx=runtime.ctx,
-                rules=publishing.Sharing.from_settings(runtime.settings),
+                rules=runtime.settings.sharing,
                 note=f"consented in advance by registering source {source.name}",
             )
         return submission.state

@@ -24,13 +24,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import taxii_client
-from connectors.worker import Claimed, Runtime, describe, record_run, run_scheduled
-from hub import collections, feed
+from connectors.jobs import Claimed, Runtime, describe, record_run, run_scheduled
 from hub.db import utcnow
 from hub.models import ConnectorPeer, PeerProgress, PublishedObject
+from hub.stix.tlp import OFFICIAL_MARKINGS, Tlp, effective_tlp, marking_refs, references
+from hub.store import collections
+from hub.store import objects as published
 from hub.taxii.cursor import Position
 from hub.taxii.filters import Endpoint, ObjectQuery, VersionSelector
-from hub.tlp import OFFICIAL_MARKINGS, Tlp, effective_tlp, marking_refs, references
 
 log = logging.getLogger("mamori.connectors.push")
 ENVELOPE_OVERHEAD = len(b'{"objects":[]}')
@@ -187,7 +188,7 @@ async def push_collection(
             collection = await collections.by_slug(db, local_slug)
             progress = await _progress(db, peer.id, local_slug)
             after = Position(progress.last_date_added, 0) if progress.last_date_added else None
-            page = await feed.page(db, collection.id, query, after, with_body=True)
+            page = await published.page(db, collection.id, query, after, with_body=True)
             bodies = [r.body or b"" for r in page.rows]
             objects = [orjson.loads(b) for b in bodies]
             context = await referenced(db, collection.id, objects)

@@ -24,9 +24,9 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.worker import DELIVER, Claimed, Runtime, describe, ensure_job
-from hub import access, collections
+from connectors.jobs import DELIVER, Claimed, Runtime, describe, ensure_job
 from hub.db import utcnow
+from hub.members.principals import Principal
 from hub.models import (
     Collection,
     DeliveryState,
@@ -37,7 +37,7 @@ from hub.models import (
     Sector,
     WebhookDelivery,
 )
-from hub.principals import Principal
+from hub.store import access, collections
 from hub.taxii.timestamps import format_micros
 
 SIGNATURE_HEADER = "X-Mamori-Signature"

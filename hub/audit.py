@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import utcnow
+from hub.members.principals import Principal
 from hub.models import AuditEntry
-from hub.principals import Principal
 
 GENESIS = "0" * 64
 KEY_INFO = "audit_key"  # where a session finds the chain's key (see hub.db.make_sessionmaker)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -11,9 +12,20 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub import sharing
 from hub.errors import ConfigurationError
+from hub.stix.tlp import Tlp
 
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How large a posted body may be, in objects, nesting depth and bytes per string."""
+
+    max_objects: int
+    max_depth: int
+    max_string_bytes: int
 
 
 class Settings(BaseSettings):
@@ -71,6 +83,16 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "wb") as fh:
             fh.write(value)
         return value
+
+    @property
+    def limits(self) -> Limits:
+        """What intake accepts in one body."""
+        return Limits(self.max_objects, self.max_depth, self.max_string_bytes)
+
+    @property
+    def sharing(self) -> sharing.Rules:
+        """The hub-wide settings that routing needs."""
+        return sharing.Rules(Tlp.parse(self.default_tlp), self.public_collection)
 
     @property
     def async_database_url(self) -> str:

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from hub.tlp import Tlp, effective_tlp, marking_refs, references
+from hub.stix.tlp import Tlp, effective_tlp, marking_refs, references
 
 SECTOR_PREFIX = "sector-"
 MEMBERS = "members"
@@ -52,6 +52,14 @@ BREADTHS: tuple[Breadth, ...] = get_args(Breadth)
 def sector_collection(slug: str) -> str:
     """The collection that the members of one sector read."""
     return f"{SECTOR_PREFIX}{slug}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The hub-wide settings that routing needs (`Settings.sharing`)."""
+
+    default_tlp: Tlp
+    public_enabled: bool
 
 
 @dataclass(frozen=True)

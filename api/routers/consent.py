@@ -10,10 +10,10 @@ from api import body as bodies
 from api.deps import Db, Sessionmaker, SettingsDep, Submitter, require
 from api.routers.review import routes
 from api.routers.submissions import JSON_TYPES, status_url
-from hub import consent, intake, pipeline, publishing
+from hub.members.principals import Principal
 from hub.models import Role
-from hub.pipeline import Context
-from hub.principals import Principal
+from hub.runtime import HubRuntime
+from hub.submissions import consent, pipeline, records
 from schemas.consent import (
     AutoConsent,
     ConsentFlags,
@@ -34,8 +34,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _ctx(request: Request) -> Context:
-    ctx: Context = request.app.state.pipeline
+def _ctx(request: Request) -> HubRuntime:
+    ctx: HubRuntime = request.app.state.pipeline
     return ctx
 
 
@@ -51,7 +51,7 @@ async def preview(
 ) -> Preview:
     """The sanitized version, its report, and exactly which objects go to which collection."""
     p = await consent.preview(db, principal, submission_id, ctx=_ctx(request),
-                              rules=publishing.Sharing.from_settings(settings),
+                              rules=settings.sharing,
                               cross_sector=cross_sector, amber_strict=amber_strict)
     row, plan = p.row, p.plan
     going: set[str] = set()
@@ -88,11 +88,11 @@ async def give_consent(
     if body.decision == "approve":
         await consent.approve(db, member, submission_id, cross_sector=body.cross_sector,
                               amber_strict=body.amber_strict, ctx=_ctx(request),
-                              rules=publishing.Sharing.from_settings(settings), note=body.note)
+                              rules=settings.sharing, note=body.note)
     else:
         await consent.withdraw(db, member, submission_id, reason=body.note)
-    submission = await publishing.lock_submission(db, submission_id)
-    row = await publishing.review_row(db, submission_id)
+    submission = await records.lock(db, submission_id)
+    row = await records.review_row(db, submission_id)
     return ConsentOut(id=submission.id, state=submission.state,
                       published_to={k: list(v) for k, v in (row.published_to or {}).items()},
                       published_at=row.published_at)
@@ -106,7 +106,7 @@ async def revise(
     """Answer a send-back with a corrected bundle; it is processed again from the start."""
     content_type = bodies.require_json(request, JSON_TYPES)
     raw = await bodies.read_limited(request, settings.max_body_bytes)
-    limits = intake.Limits(settings.max_objects, settings.max_depth, settings.max_string_bytes)
+    limits = settings.limits
     submission = await consent.revise(db, member, submission_id, raw,
                                       content_type=content_type, limits=limits)
     tasks.add_task(pipeline.process_in_own_transaction, maker, submission.id, _ctx(request))

@@ -8,13 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from api.deps import Db, SettingsDep, require
-from hub import publishing, review, sharing, triage
+from hub import review, sharing
 from hub.db import utcnow
 from hub.errors import Unprocessable
+from hub.members.principals import Principal
 from hub.models import Role, SubmissionReview, SubmissionState
-from hub.pipeline import Context
-from hub.principals import Principal
-from hub.tlp import Tlp
+from hub.review import triage
+from hub.runtime import HubRuntime
+from hub.stix.tlp import Tlp
+from hub.submissions import publication, records
 from schemas.problems import Problem
 from schemas.review import (
     ApproveIn,
@@ -41,8 +43,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _ctx(request: Request) -> Context:
-    ctx: Context = request.app.state.pipeline
+def _ctx(request: Request) -> HubRuntime:
+    ctx: HubRuntime = request.app.state.pipeline
     return ctx
 
 
@@ -70,7 +72,7 @@ def review_state(row: SubmissionReview | None, state: SubmissionState) -> Review
     )
 
 
-def routes(plan: publishing.Plan) -> list[RouteOut]:
+def routes(plan: publication.Plan) -> list[RouteOut]:
     return [
         RouteOut(id=oid, tlp=d.tlp.label, collections=sorted(d.collections),
                  withheld=list(d.withheld))
@@ -105,7 +107,7 @@ async def get_queue(
         db,
         operator,
         ctx=_ctx(request),
-        rules=publishing.Sharing.from_settings(settings),
+        rules=settings.sharing,
         states=frozenset(state) if state else frozenset({SubmissionState.IN_REVIEW}),
         sector=sector,
         member=member,
@@ -143,7 +145,7 @@ async def get_detail(
 ) -> ReviewDetail:
     """The sealed original beside the sanitized version, with report, diff and triage flags."""
     d = await review.detail(db, operator, submission_id, ctx=_ctx(request),
-                            rules=publishing.Sharing.from_settings(settings))
+                            rules=settings.sharing)
     s = d.submission
     return ReviewDetail(
         id=s.id,
@@ -182,7 +184,7 @@ async def get_detail(
 
 
 async def _out(db: Db, submission_id: str, stage: str | None = None) -> DecisionOut:
-    submission = await publishing.lock_submission(db, submission_id)
+    submission = await records.lock(db, submission_id)
     row = await db.get(SubmissionReview, submission_id)
     return DecisionOut(id=submission.id, state=submission.state, stage=stage,
                        review=review_state(row, submission.state))

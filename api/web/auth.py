@@ -15,10 +15,11 @@ from starlette.responses import RedirectResponse, Response
 
 from api.deps import Db, get_settings
 from api.web.templating import page
-from hub import audit, keys, principals, websessions
+from hub import audit
 from hub.errors import Forbidden
+from hub.members import keys, principals, sessions
+from hub.members.sessions import Current
 from hub.models import Role
-from hub.websessions import Current
 
 PREFIX = "/console"
 COOKIE = "mamori_console"
@@ -69,7 +70,7 @@ def redirect(url: str) -> RedirectResponse:
 
 async def optional_session(request: Request, db: Db) -> Current | None:
     token = request.cookies.get(COOKIE)
-    found = await websessions.lookup(db, token) if token else None
+    found = await sessions.lookup(db, token) if token else None
     if found is not None:
         request.state.web = found
     return found
@@ -168,11 +169,11 @@ async def sign_in(
         return _sign_in_form(request, status=403, next_url=next,
                              error="The form expired. Please sign in again.")
     client = client_address(request)
-    if await websessions.is_limited(db, client):
+    if await sessions.is_limited(db, client):
         response = _sign_in_form(
             request, status=429, next_url=next,
             error="Too many failed sign-ins from this address. Wait a few minutes and retry.")
-        response.headers["Retry-After"] = str(int(websessions.FAILURE_WINDOW.total_seconds()))
+        response.headers["Retry-After"] = str(int(sessions.FAILURE_WINDOW.total_seconds()))
         return response
     parts = keys.split_key(key.strip())
     principal = None
@@ -180,23 +181,23 @@ async def sign_in(
         principal = await principals.from_key(db, *parts, touch_after=timedelta(
             seconds=get_settings(request).key_touch_seconds))
     if principal is None or parts is None:
-        await websessions.note_failure(db, client)
+        await sessions.note_failure(db, client)
         # The key id is public (it is the Basic user name); the secret never reaches the log.
         await audit.record(db, actor=None, action="console.sign_in_failed",
                            subject=f"client:{client}",
                            details={"key_id": parts[0] if parts else None})
         return _sign_in_form(request, status=401, next_url=next,
                              error="That key was not accepted. Check it and try again.")
-    await websessions.purge(db)
-    opened = await websessions.open_session(db, principal, parts[0])
+    await sessions.purge(db)
+    opened = await sessions.open_session(db, principal, parts[0])
     await audit.record(db, actor=principal, action="console.sign_in",
                        subject=f"account:{principal.account_id}",
                        details={"key_id": parts[0], "client": client})
-    current = await websessions.lookup(db, opened.token)
+    current = await sessions.lookup(db, opened.token)
     target = safe_next(next) if next else (home_of(current) if current else f"{PREFIX}/")
     response = redirect(target)
     _set_cookie(request, response, COOKIE, opened.token, path=PREFIX,
-                max_age=int(websessions.LIFETIME.total_seconds()))
+                max_age=int(sessions.LIFETIME.total_seconds()))
     response.delete_cookie(SIGN_IN_COOKIE, path=f"{PREFIX}/sign-in")
     return response
 
@@ -204,7 +205,7 @@ async def sign_in(
 @router.post("/sign-out")
 async def sign_out(request: Request, db: Db, current: Signed, _: Csrf) -> Response:
     """End the session on the server, then forget the cookie."""
-    await websessions.close(db, request.cookies.get(COOKIE, ""))
+    await sessions.close(db, request.cookies.get(COOKIE, ""))
     await audit.record(db, actor=current.principal, action="console.sign_out",
                        subject=f"account:{current.principal.account_id}")
     response = redirect(f"{PREFIX}/sign-in")

@@ -10,9 +10,10 @@ from starlette.responses import Response
 from api.deps import Db, get_settings
 from api.web.auth import Anyone
 from api.web.templating import page
-from hub import access, collections, figures
+from hub import figures
 from hub.errors import NotFound
 from hub.models import CollectionKind
+from hub.store import access, collections
 
 router = APIRouter()
 

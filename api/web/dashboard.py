@@ -15,7 +15,7 @@ from api.web.templating import page
 from hub import figures
 from hub.db import utcnow
 from hub.errors import Unprocessable
-from hub.tlp import Tlp
+from hub.stix.tlp import Tlp
 
 router = APIRouter()
 PERIODS = {

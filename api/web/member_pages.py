@@ -13,10 +13,11 @@ from api.web.auth import PREFIX, Anyone, Csrf, SubmitterOnly, redirect
 from api.web.common import ctx, notice, rules
 from api.web.rules import explain
 from api.web.templating import page
-from hub import consent, members, sharing, submissions
+from hub import members, sharing
 from hub.errors import Forbidden
 from hub.models import SubmissionState
-from hub.tlp import effective_tlp
+from hub.stix.tlp import effective_tlp
+from hub.submissions import consent, records
 
 router = APIRouter(prefix="/my")
 Text = Annotated[str, Form(max_length=4000)]
@@ -29,7 +30,7 @@ async def my_submissions(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """The member's submissions, newest first, with where each one stands."""
-    found = await submissions.search(db, current.principal,
+    found = await records.search(db, current.principal,
                                      states=frozenset(state) if state else None, cursor=cursor)
     return page(request, "my_submissions.html", items=found.items,
                 next_cursor=found.next_cursor, all_states=list(SubmissionState),

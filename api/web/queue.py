@@ -15,7 +15,7 @@ from api.web.templating import page
 from hub import figures, members, review
 from hub.errors import Unprocessable
 from hub.models import SubmissionState
-from hub.tlp import Tlp
+from hub.stix.tlp import Tlp
 
 router = APIRouter()
 AGES = {"": None, "1d": timedelta(days=1), "3d": timedelta(days=3), "7d": timedelta(days=7)}

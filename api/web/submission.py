@@ -14,9 +14,10 @@ from api.web.auth import PREFIX, Csrf, Staff, redirect
 from api.web.common import ctx, notice, rules
 from api.web.rules import explain
 from api.web.templating import page
-from hub import members, review, sharing, triage
-from hub.diff import ObjectDiff
+from hub import members, review, sharing
 from hub.errors import Unprocessable
+from hub.review import triage
+from hub.review.diff import ObjectDiff
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=4000)]

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
-from hub.tlp import Tlp
+from hub.stix.tlp import Tlp
 
 TEMPLATES = Path(__file__).parent / "templates"
 _REDACTED = re.compile(r"\[REDACTED:[^\]]{0,64}\]")

@@ -12,16 +12,18 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from hub import diff, publishing, triage
+from hub import sharing
 from hub.db import utcnow
 from hub.errors import NotFound
+from hub.members.principals import Principal
 from hub.models import Member, Sector, Submission, SubmissionBlob, SubmissionReview, SubmissionState
-from hub.pipeline import Context
-from hub.principals import Principal
+from hub.review import diff, triage
 from hub.review.decisions import QUEUE_SCAN, _member, _staff, accepted_originals
+from hub.runtime import HubRuntime
 from hub.sanitize import SectorRef
-from hub.submissions import decode_cursor, encode_cursor
-from hub.tlp import Tlp, effective_tlp
+from hub.stix.tlp import Tlp, effective_tlp
+from hub.submissions import publication, records
+from hub.submissions.records import decode_cursor, encode_cursor
 
 S = SubmissionState
 
@@ -39,7 +41,7 @@ class Detail:
     diff: list[diff.ObjectDiff]
     flags: list[triage.Flag]
     tlp: dict[str, Tlp]
-    plan: publishing.Plan | None
+    plan: publication.Plan | None
 
 
 async def detail(
@@ -47,8 +49,8 @@ async def detail(
     operator: Principal,
     submission_id: str,
     *,
-    ctx: Context,
-    rules: publishing.Sharing,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
 ) -> Detail:
     """The original beside the sanitized version, the report, the diff and triage flags."""
     _staff(operator)
@@ -63,19 +65,19 @@ async def detail(
     row = await db.get(SubmissionReview, submission.id)
     blob = await db.get(SubmissionBlob, submission.id)
     original = await accepted_originals(db, submission) if submission.accepted_count else []
-    sanitized = publishing.sanitized_objects(blob) if blob is not None else []
+    sanitized = records.sanitized_objects(blob) if blob is not None else []
     report = (blob.report if blob is not None else None) or {"changes": [], "counts_by_rule": {}}
-    context = publishing.context_ids(ctx, SectorRef(member.sector.slug, member.sector.name))
+    context = publication.context_ids(ctx, SectorRef(member.sector.slug, member.sector.name))
     intelligence = [o for o in sanitized if o.get("id") not in context]
     plan = None
     if row is not None and row.breadth is not None:
-        plan = await publishing.plan_for(
+        plan = await publication.plan_for(
             db,
             submission,
             row,
             ctx=ctx,
             rules=rules,
-            consent=publishing.consent_of(row, approved=True),
+            consent=publication.consent_of(row, approved=True),
         )
     return Detail(
         submission=submission,
@@ -110,8 +112,8 @@ async def queue(
     db: AsyncSession,
     operator: Principal,
     *,
-    ctx: Context,
-    rules: publishing.Sharing,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
     states: frozenset[SubmissionState] = frozenset({S.IN_REVIEW}),
     sector: str | None = None,
     member: str | None = None,
@@ -199,11 +201,11 @@ async def queue(
 
 
 def _tlp_counts(
-    body: bytes | None, ctx: Context, rules: publishing.Sharing, sector: SectorRef
+    body: bytes | None, ctx: HubRuntime, rules: sharing.Rules, sector: SectorRef
 ) -> dict[str, int]:
     if not body:
         return {}
-    context = publishing.context_ids(ctx, sector)
+    context = publication.context_ids(ctx, sector)
     objects = [o for o in orjson.loads(body) if o.get("id") not in context]
     levels = effective_tlp(objects, default=rules.default_tlp)
     return dict(sorted(Counter(level.label for level in levels.values()).items()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.tlp import TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_GREEN
+from hub.stix.tlp import TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_GREEN
 from tests.api.test_review import (
     approve,
     indicator,

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import AuditEntry
 from hub.models.published import collection_uuid
+from hub.stix.tlp import TLP2_AMBER, TLP2_GREEN, TLP2_RED
 from hub.taxii.media import TAXII_MEDIA
-from hub.tlp import TLP2_AMBER, TLP2_GREEN, TLP2_RED
 from tests.api.test_review import World, approve, indicator, make_world, submit
 
 ROOT = "/taxii2/mamori"

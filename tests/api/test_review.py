@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import members
 from hub.config import Settings
 from hub.models import AssetKind, PublishedObject, Role
-from hub.tlp import TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_CLEAR, TLP2_GREEN, TLP2_RED
+from hub.stix.tlp import TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_CLEAR, TLP2_GREEN, TLP2_RED
 from tests.factories import bearer, make_member, make_sector
 
 STIX = {"Content-Type": "application/stix+json;version=2.1"}

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import keys, members, principals
+from hub import members
 from hub.db import utcnow
+from hub.members import keys, principals
+from hub.members.principals import Principal
 from hub.models import ApiKey, Role
 from hub.models.published import collection_uuid
-from hub.principals import Principal
 from hub.taxii.media import TAXII_MEDIA
 from tests.factories import bearer, make_key, make_member, make_sector
 

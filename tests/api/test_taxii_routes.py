@@ -12,10 +12,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import members, publish
+from hub import members
 from hub.config import Settings
 from hub.models import Role
 from hub.models.published import collection_uuid
+from hub.store.objects import publish
 from hub.taxii.media import TAXII_MEDIA
 from tests.factories import bearer, make_member, make_sector
 
@@ -89,7 +90,7 @@ def indicator(
 
 
 async def seed(db: AsyncSession, slug: str, objects: Sequence[dict[str, Any]]) -> None:
-    await publish.publish(db, slug, objects)
+    await publish(db, slug, objects)
     await db.commit()
 
 

@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import members, websessions
+from hub import members
 from hub.db import utcnow
+from hub.members import sessions
 from hub.models import AuditEntry, Role, WebSession
 from tests.api.test_review import make_world, submit
 from tests.api.web_helpers import CONSOLE, browser, csrf_of, page_csrf, sign_in
@@ -35,7 +36,7 @@ async def test_sign_in_sets_a_hardened_session_cookie(app: FastAPI, db: AsyncSes
         token = client.cookies["mamori_console"]
         # Only a hash of the token is stored.
         assert await db.get(WebSession, token) is None
-        assert await db.get(WebSession, websessions.token_hash(token)) is not None
+        assert await db.get(WebSession, sessions.token_hash(token)) is not None
         assert (await client.get(f"{CONSOLE}/queue")).status_code == 200
     async with browser(app, "https://hub.test") as client:
         r = await sign_in(client, key)
@@ -86,7 +87,7 @@ async def test_failed_sign_ins_are_audited_then_rate_limited(
     await db.commit()
     key_id = key.split(".")[0]
     async with browser(app) as client:
-        for attempt in range(websessions.MAX_FAILURES):
+        for attempt in range(sessions.MAX_FAILURES):
             wrong = f"{key_id}.not-the-secret" if attempt % 2 else "garbage"
             r = await sign_in(client, wrong)
             assert r.status_code == 401, r.text
@@ -97,13 +98,13 @@ async def test_failed_sign_ins_are_audited_then_rate_limited(
         assert "mamori_console" not in client.cookies
     failed = (await db.scalars(select(AuditEntry).where(
         AuditEntry.action == "console.sign_in_failed"))).all()
-    assert len(failed) == websessions.MAX_FAILURES
+    assert len(failed) == sessions.MAX_FAILURES
     assert {e.subject for e in failed} == {"client:127.0.0.1"}
     assert {e.details["key_id"] for e in failed} == {key_id, None}
     assert "not-the-secret" not in str([e.details for e in failed])
     # Old failures age out of the window.
-    await db.execute(update(websessions.SignInFailure).values(
-        at=utcnow() - websessions.FAILURE_WINDOW - timedelta(seconds=1)))
+    await db.execute(update(sessions.SignInFailure).values(
+        at=utcnow() - sessions.FAILURE_WINDOW - timedelta(seconds=1)))
     await db.commit()
     async with browser(app) as client:
         assert (await sign_in(client, key)).status_code == 303
@@ -172,7 +173,7 @@ async def test_sessions_expire_idle_out_and_end_with_their_key(
     for change in ("expired", "idle", "revoked key"):
         async with browser(app) as client:
             await sign_in(client, key)
-            hashed = websessions.token_hash(client.cookies["mamori_console"])
+            hashed = sessions.token_hash(client.cookies["mamori_console"])
             assert (await client.get(f"{CONSOLE}/queue")).status_code == 200
             now = utcnow()
             if change == "expired":
@@ -180,7 +181,7 @@ async def test_sessions_expire_idle_out_and_end_with_their_key(
                                  .values(expires_at=now - timedelta(seconds=1)))
             elif change == "idle":
                 await db.execute(update(WebSession).where(WebSession.id_hash == hashed)
-                                 .values(last_seen_at=now - websessions.IDLE))
+                                 .values(last_seen_at=now - sessions.IDLE))
             else:
                 await members.revoke(db, key_id)
             await db.commit()

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import members
 from hub.models import AssetKind, Submission, SubmissionState
-from hub.tlp import TLP2_AMBER, TLP2_GREEN
+from hub.stix.tlp import TLP2_AMBER, TLP2_GREEN
 from tests.api.test_review import (
     MEMBER_DOMAIN,
     MEMBER_NAME,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
-from hub.cli import app
+from api.cli import app
 
 DEAD = "http://127.0.0.1:9/api1/"
 

@@ -18,15 +18,18 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taxii2client.v21 import Collection, as_pages
 
-from connectors import taxii_push, worker
+from connectors import jobs, taxii_push
+from connectors.jobs import Runtime
 from connectors.taxii_client import BearerAuth
-from connectors.worker import Runtime, Worker
-from hub import audit, pipeline, publish
+from connectors.worker import Worker
+from hub import audit
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
 from hub.models import ConnectorPeer, PeerProgress
 from hub.models.published import collection_uuid
-from hub.tlp import TLP1_AMBER, TLP2_AMBER, TLP2_GREEN
+from hub.runtime import HubRuntime
+from hub.stix.tlp import TLP1_AMBER, TLP2_AMBER, TLP2_GREEN
+from hub.store.objects import publish
 from tests.hubprocess import HubProcess
 
 pytestmark = pytest.mark.e2e
@@ -123,8 +126,8 @@ def a_worker(hubs: tuple[Hub, Hub], maker: async_sessionmaker[AsyncSession]) -> 
         database_url=hubs[0].process.env["MAMORI_DATABASE_URL"], secret_key=SecretStr(SECRET),
         data_dir=hubs[0].process.workdir / ".mamori",
     )
-    runtime = Runtime(maker, settings, pipeline.Context.from_settings(settings))
-    return Worker(runtime, handlers={worker.PUSH: taxii_push.run_job})
+    runtime = Runtime(maker, settings, HubRuntime.from_settings(settings))
+    return Worker(runtime, handlers={jobs.PUSH: taxii_push.run_job})
 
 
 def report() -> dict[str, Any]:
@@ -231,7 +234,7 @@ async def test_a_peer_killed_mid_transfer_loses_and_duplicates_nothing(
 ) -> None:
     a, b = hubs
     async with a_db.begin() as db:
-        await publish.publish(db, "sector-energy", bulk(40))
+        await publish(db, "sector-energy", bulk(40))
     expected = a.held(ENERGY)
     w = a_worker(hubs, a_db)
     async with a_db() as db:
@@ -287,9 +290,9 @@ async def test_a_peer_cleared_for_green_never_receives_amber(
     # Published pages later (batches of 5): its AMBER target was sent, or withheld, before.
     late = pointer | {"id": f"relationship--{uuid.uuid4()}", "target_ref": amber[1]["id"]}
     async with a_db.begin() as db:
-        await publish.publish(db, "sector-energy", [*green, *amber, pointer])
-        await publish.publish(db, "sector-energy", filler)
-        await publish.publish(db, "sector-energy", [late])
+        await publish(db, "sector-energy", [*green, *amber, pointer])
+        await publish(db, "sector-energy", filler)
+        await publish(db, "sector-energy", [late])
     peer_id = add_peer(a, b, "green-peer", "sector-energy", MEMBERS, "green")
     w = a_worker(hubs, a_db)
     report = await taxii_push.push(w.runtime, peer_id)

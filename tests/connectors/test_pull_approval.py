@@ -9,11 +9,13 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors import registry, taxii_pull
-from connectors.worker import Runtime
-from hub import intake, members, pipeline, review
+from connectors.jobs import Runtime
+from hub import members, review
 from hub.config import Settings
+from hub.members.principals import Principal
 from hub.models import AuthKind, Role, SourceMode, Submission, SubmissionState
-from hub.principals import Principal
+from hub.runtime import HubRuntime
+from hub.submissions import intake, pipeline
 from tests.factories import make_member
 
 DEAD = "http://127.0.0.1:9/api1/"
@@ -33,7 +35,7 @@ def report() -> bytes:
 async def test_waiting_reports_are_approved_but_operator_decisions_stand(
     maker: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
-    runtime = Runtime(maker, settings, pipeline.Context.from_settings(settings))
+    runtime = Runtime(maker, settings, HubRuntime.from_settings(settings))
     async with maker() as db:
         member = await make_member(db)
         source = await registry.add_source(db, registry.SourceSpec(

@@ -19,12 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors import registry, taxii_pull
+from connectors.jobs import Runtime
 from connectors.taxii_push import ENVELOPE_OVERHEAD, envelopes, outbound
-from connectors.worker import Runtime
-from hub import pipeline
 from hub.config import Settings
 from hub.models import AuthKind, Collection, PublishedObject, SourceMode
-from hub.tlp import TLP1_RED, TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_CLEAR, TLP2_GREEN, Tlp
+from hub.runtime import HubRuntime
+from hub.stix.tlp import TLP1_RED, TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_CLEAR, TLP2_GREEN, Tlp
 from tests.factories import make_sector
 
 TAXII = "application/taxii+json;version=2.1"
@@ -175,7 +175,7 @@ async def test_pull_without_next_continues_from_date_added_last(
             credential=TOKEN, page_size=3,
         ), actor=None)
         await db.commit()
-    runtime = Runtime(maker, settings, pipeline.Context.from_settings(settings))
+    runtime = Runtime(maker, settings, HubRuntime.from_settings(settings))
 
     report = await taxii_pull.pull(runtime, source.id)
     pulled = report.collections[server.collection_id]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.assets import normalise
 from hub.errors import Unprocessable
+from hub.members.assets import normalise
 from hub.models import AssetKind as K
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.diff import diff, id_map
+from hub.review.diff import diff, id_map
 
 ORIGINAL = [
     {"type": "identity", "id": "identity--m", "name": "Contoso"},

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from hub import feed
 from hub.models import Collection, CollectionKind, PublishedObject
-from hub.publish import spec_rank
+from hub.store import objects as published
+from hub.store.objects import spec_rank
 from hub.taxii.cursor import Position
 from hub.taxii.filters import Endpoint, ObjectQuery, VersionSelector
-from hub.taxii.versions import Record, page
-from hub.taxii.versions import select as oracle
+from hub.taxii.oracle import Record, page
+from hub.taxii.oracle import select as oracle
 
 IDS = [
     f"{t}--00000000-0000-4000-8000-00000000000{n}"
@@ -153,7 +153,7 @@ async def _check(
         limit = limits[step % len(limits)]
         step += 1
         q = ObjectQuery(**{**_fields(query), "limit": limit})
-        result = await feed.page(db, cid, q, after, with_body=False)
+        result = await published.page(db, cid, q, after, with_body=False)
         want, more = page(oracle(stored, query, after), limit)
         assert [(r.stix_id, r.version, r.date_added) for r in result.rows] == [
             (r.stix_id, r.version, r.date_added) for r in want

@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from hub import intake
 from hub.errors import BadRequest, HubError, PayloadTooLarge, Unprocessable
+from hub.submissions import intake
 
 LIMITS = intake.Limits(max_objects=5, max_depth=8, max_string_bytes=100)
 OBJ = {"type": "malware", "id": "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b"}

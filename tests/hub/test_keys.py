@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import keys, members, principals
+from hub import members
+from hub.members import keys, principals
 from hub.models import ApiKey, Role
 from tests.factories import make_member
 

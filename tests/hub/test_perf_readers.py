@@ -15,10 +15,13 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from hub import audit, collections, feed, members, migrate, publish
+from hub import audit, members, migrate
 from hub.db import make_engine, make_sessionmaker, read_engine, read_sessionmaker
 from hub.models import PublishedObject
 from hub.models.published import collection_uuid
+from hub.store import collections
+from hub.store import objects as published
+from hub.store.objects import publish
 from hub.taxii.filters import Endpoint, parse_query
 
 AUDIT_KEY = audit.audit_key(b"test-secret-key-that-is-long-enough-0123456789")
@@ -74,7 +77,7 @@ async def test_readers_and_writers_interleave_without_busy(
     async def write(batch: int) -> None:
         objects = [indicator(batch * per_batch + i) for i in range(per_batch)]
         async with writer.begin() as db:
-            await publish.publish(db, "sector-perf", objects)
+            await publish(db, "sector-perf", objects)
             # Hold the write lock across an await so readers run while it is taken.
             await asyncio.sleep(0)
 
@@ -82,7 +85,7 @@ async def test_readers_and_writers_interleave_without_busy(
         for _ in range(4):
             async with reader() as db:
                 count = await db.scalar(select(func.count()).select_from(PublishedObject.__table__))
-                page = await feed.page(db, collection_id, query, None, with_body=True)
+                page = await published.page(db, collection_id, query, None, with_body=True)
             assert count is not None
             # Only whole committed batches are ever visible, and the page agrees.
             assert count % per_batch == 0
@@ -134,12 +137,12 @@ async def test_get_by_id_probes_the_stix_id_index(
 ) -> None:
     collection_id = await _sector(writer)
     async with writer.begin() as db:
-        await publish.publish(db, "sector-perf", [indicator(i) for i in range(50)])
+        await publish(db, "sector-perf", [indicator(i) for i in range(50)])
     object_id = f"indicator--{uuid.UUID(int=7)}"
     query = parse_query(
         [], endpoint=Endpoint.OBJECT, default_limit=100, max_limit=1000, object_id=object_id
     )
-    stmt = feed._page_statement(query, resume=False, with_body=True).params(
+    stmt = published._page_statement(query, resume=False, with_body=True).params(
         collection_id=collection_id,
         added_after=None,
         ids=[object_id],
@@ -154,7 +157,7 @@ async def test_get_by_id_probes_the_stix_id_index(
         conn = await db.connection()
         explained = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {expanded.statement}", params)
         plan = [row[-1] for row in explained.all()]
-        page = await feed.page(db, collection_id, query, None, with_body=True)
+        page = await published.page(db, collection_id, query, None, with_body=True)
     assert [r.stix_id for r in page.rows] == [object_id]
     # The outer lookup must use (collection_id, stix_id, ...), not walk date_added order.
     outer = plan[0]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub import demo, intake, members, pipeline
-from hub.identity import hub_identity
+from hub import demo, members
+from hub.members.principals import Principal
 from hub.models import Role, Submission, SubmissionBlob, SubmissionState
-from hub.principals import Principal
+from hub.runtime import HubRuntime
+from hub.stix.identity import hub_identity
+from hub.submissions import intake, pipeline
 from tests.factories import make_sector
 
-CTX = pipeline.Context(secret=b"s" * 48, hub_identity=hub_identity("Test Hub"))
+CTX = HubRuntime(secret=b"s" * 48, hub_identity=hub_identity("Test Hub"))
 LIMITS = intake.Limits(1000, 32, 1 << 20)
 VICTIM = [
     "kansai-grid.example.jp",

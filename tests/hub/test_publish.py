@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import collections, feed, publish
 from hub.errors import NotFound
 from hub.models import PublishedObject
+from hub.store import collections
+from hub.store import objects as published
+from hub.store.objects import canonical, publish
 from hub.taxii.cursor import Position
 from hub.taxii.filters import Endpoint, ObjectQuery, VersionSelector
 from hub.taxii.timestamps import parse_micros
@@ -39,14 +41,14 @@ IP = {
 
 
 async def test_publish_assigns_unique_rising_date_added_and_is_idempotent(db: AsyncSession) -> None:
-    first = await publish.publish(db, "members", [indicator(1), indicator(2), IP])
+    first = await publish(db, "members", [indicator(1), indicator(2), IP])
     assert [a[0] for a in first.added] == [indicator(1)["id"], indicator(2)["id"], IP["id"]]
     stamps = [a[2] for a in first.added]
     assert stamps == sorted(set(stamps))
     assert first.added[0][1] == parse_micros("2026-11-20T09:00:00.000Z")
     assert first.added[2][1] == first.added[2][2]  # an SCO's version is its date_added
 
-    again = await publish.publish(
+    again = await publish(
         db, "members", [indicator(1), IP, indicator(1, "2026-11-21T00:00:00Z")]
     )
     assert again.unchanged == [
@@ -56,7 +58,7 @@ async def test_publish_assigns_unique_rising_date_added_and_is_idempotent(db: As
     assert len(again.added) == 1 and again.added[0][2] > stamps[-1]
 
     changed = indicator(2) | {"name": "same version, other content"}
-    clash = await publish.publish(db, "members", [changed])
+    clash = await publish(db, "members", [changed])
     assert clash.conflicts == [(changed["id"], first.added[1][1])] and not clash.added
 
     members = await collections.by_slug(db, "members")
@@ -71,13 +73,13 @@ async def test_publish_assigns_unique_rising_date_added_and_is_idempotent(db: As
         .scalars()
         .all()
     )
-    assert rows == [publish.canonical(IP)]
+    assert rows == [canonical(IP)]
 
 
 async def test_date_added_never_goes_back_after_a_delete(db: AsyncSession) -> None:
     sector = await make_sector(db)
     slug = f"sector-{sector.slug}"
-    done = await publish.publish(db, slug, [indicator(1), indicator(2)])
+    done = await publish(db, slug, [indicator(1), indicator(2)])
     coll = await collections.by_slug(db, slug)
     query = ObjectQuery(
         Endpoint.OBJECT,
@@ -85,18 +87,18 @@ async def test_date_added_never_goes_back_after_a_delete(db: AsyncSession) -> No
         ids=frozenset({indicator(2)["id"]}),
         versions=VersionSelector.every(),
     )
-    assert await feed.remove(db, coll.id, query) == [(indicator(2)["id"], done.added[1][1])]
-    later = await publish.publish(db, slug, [indicator(3)])
+    assert await published.remove(db, coll.id, query) == [(indicator(2)["id"], done.added[1][1])]
+    later = await publish(db, slug, [indicator(3)])
     assert later.added[0][2] > done.added[1][2]
 
 
 async def test_unknown_collection_and_bad_objects(db: AsyncSession) -> None:
     with pytest.raises(NotFound):
-        await publish.publish(db, "sector-nowhere", [indicator(1)])
+        await publish(db, "sector-nowhere", [indicator(1)])
     with pytest.raises(ValueError):
-        await publish.publish(db, "members", [{"type": "indicator"}])
+        await publish(db, "members", [{"type": "indicator"}])
     with pytest.raises(ValueError):
-        await publish.publish(db, "members", [indicator(1) | {"modified": "yesterday"}])
+        await publish(db, "members", [indicator(1) | {"modified": "yesterday"}])
 
 
 async def test_ten_thousand_objects_paged_while_objects_arrive(db: AsyncSession) -> None:
@@ -104,12 +106,12 @@ async def test_ten_thousand_objects_paged_while_objects_arrive(db: AsyncSession)
     sector = await make_sector(db)
     slug = f"sector-{sector.slug}"
     coll = await collections.by_slug(db, slug)
-    published: list[tuple[str, int]] = []
+    expected: list[tuple[str, int]] = []
     for start in range(0, 10_000, 1_000):
-        result = await publish.publish(
+        result = await publish(
             db, slug, [indicator(n) for n in range(start, start + 1_000)]
         )
-        published += [(i, v) for i, v, _ in result.added]
+        expected += [(i, v) for i, v, _ in result.added]
 
     query = ObjectQuery(Endpoint.OBJECTS, limit=1, versions=VersionSelector.every())
     seen: list[tuple[str, int]] = []
@@ -120,7 +122,7 @@ async def test_ten_thousand_objects_paged_while_objects_arrive(db: AsyncSession)
     step = 0
     while True:
         limit = limits[step % len(limits)]
-        page = await feed.page(db, coll.id, _with_limit(query, limit), after, with_body=False)
+        page = await published.page(db, coll.id, _with_limit(query, limit), after, with_body=False)
         for row in page.rows:
             assert row.date_added > last_added
             last_added = row.date_added
@@ -129,15 +131,15 @@ async def test_ten_thousand_objects_paged_while_objects_arrive(db: AsyncSession)
             # New objects and new versions of old ones land mid-walk.
             batch = [indicator(n) for n in range(arriving, arriving + 100)]
             batch.append(indicator(step, "2026-11-25T00:00:00.000Z"))
-            result = await publish.publish(db, slug, batch)
-            published += [(i, v) for i, v, _ in result.added]
+            result = await publish(db, slug, batch)
+            expected += [(i, v) for i, v, _ in result.added]
             arriving += 100
         step += 1
         if not page.more:
             break
         after = page.rows[-1].position
     assert len(seen) == len(set(seen))
-    assert seen == published
+    assert seen == expected
 
 
 def _with_limit(query: ObjectQuery, limit: int) -> ObjectQuery:

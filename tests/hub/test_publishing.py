@@ -9,15 +9,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import publishing, sharing
+from hub import sharing
 from hub.errors import Conflict
 from hub.models import AuditEntry, PublishedObject, Submission, SubmissionState
-from hub.tlp import TLP2_AMBER, TLP2_GREEN, TLP2_RED, Tlp
+from hub.stix.tlp import TLP2_AMBER, TLP2_GREEN, TLP2_RED, Tlp
+from hub.submissions import publication
 from tests.api.test_review import approve, indicator, make_world, submit
 
 HUB = "identity--0000aaaa-0000-4000-8000-000000000001"
 SECTOR_ID = "identity--0000aaaa-0000-4000-8000-000000000002"
-RULES = publishing.Sharing(default_tlp=Tlp.AMBER, public_enabled=False)
+RULES = sharing.Rules(default_tlp=Tlp.AMBER, public_enabled=False)
 CONTEXT = frozenset({HUB, SECTOR_ID})
 
 
@@ -26,8 +27,8 @@ def obj(n: int, marking: str | None, **extra: Any) -> dict[str, Any]:
 
 
 def make_plan(objects: list[dict[str, Any]], breadth: str = "members",
-              consent: sharing.Consent | None = None) -> publishing.Plan:
-    return publishing.plan(
+              consent: sharing.Consent | None = None) -> publication.Plan:
+    return publication.plan(
         objects, own_sector="energy", scope=sharing.Scope(breadth),  # type: ignore[arg-type]
         consent=consent or sharing.Consent(approved=True), rules=RULES,
         known_sectors=frozenset({"energy", "finance"}), context=CONTEXT)
@@ -63,7 +64,7 @@ async def test_a_failed_publication_publishes_nothing(
     world = await make_world(db)
     sid = await submit(client, world, objects=[obj(1, TLP2_GREEN), obj(2, TLP2_AMBER)])
     await approve(client, world, sid, "members")
-    real = publishing.publish
+    real = publication.publish
     calls: list[str] = []
 
     async def flaky(db: AsyncSession, slug: str, objects: Any, **kw: Any) -> Any:
@@ -72,7 +73,7 @@ async def test_a_failed_publication_publishes_nothing(
             raise Conflict("the store refused the second collection")
         return await real(db, slug, objects, **kw)
 
-    monkeypatch.setattr(publishing, "publish", flaky)
+    monkeypatch.setattr(publication, "publish", flaky)
     r = await client.post(f"/api/v1/submissions/{sid}/consent", headers=world.h("submitter_a"),
                           json={"decision": "approve"})
     assert r.status_code == 409
@@ -86,7 +87,7 @@ async def test_a_failed_publication_publishes_nothing(
                                    .where(AuditEntry.subject == f"submission:{sid}")))
     assert "submission.publish" not in actions and "consent.approve" not in actions
 
-    monkeypatch.setattr(publishing, "publish", real)
+    monkeypatch.setattr(publication, "publish", real)
     ok = await client.post(f"/api/v1/submissions/{sid}/consent", headers=world.h("submitter_a"),
                            json={"decision": "approve"})
     assert ok.json()["state"] == "published"

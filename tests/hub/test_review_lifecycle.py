@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from hub import lifecycle
-from hub.identity import hub_identity
 from hub.models import Submission, SubmissionState
 from hub.review import Edits
 from hub.sanitize import MemberProfile, Policy, SectorRef, sanitize
+from hub.stix.identity import hub_identity
+from hub.submissions import lifecycle
 
 S = SubmissionState
 

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from hub.taxii import cursor
 from hub.taxii.cursor import Position
 from hub.taxii.filters import Endpoint, ObjectQuery, VersionSelector, parse_query
+from hub.taxii.oracle import Record, page, select
 from hub.taxii.timestamps import parse_micros
-from hub.taxii.versions import Record, object_version, page, select, spec_version_key
+from hub.taxii.versioning import object_version, spec_version_key
 
 OASIS = Path(__file__).resolve().parent.parent / "data" / "oasis"
 PROPS = settings(max_examples=150, deadline=None)

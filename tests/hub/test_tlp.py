@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import stix2
 
-from hub import tlp
-from hub.tlp import Tlp, claimed_level, effective_tlp, marking_id_for
+from hub.stix import tlp
+from hub.stix.tlp import Tlp, claimed_level, effective_tlp, marking_id_for
 
 OASIS = Path(__file__).resolve().parent.parent / "data" / "oasis"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import triage
 from hub.models import Submission
+from hub.review import triage
 from tests.factories import make_member
 
 IND = {"type": "indicator", "id": "indicator--1", "pattern_type": "stix",

@@ -1,7 +1,8 @@
 """The hub's TAXII collections: one per sector, `members`, `public` and the write-only `inbox`.
 
-Rows are created lazily and idempotently (`ensure_collections`), so a sector created by any
-path gets its collection the first time TAXII or publishing looks for it.
+The fixed rows come with the schema (a migration seeds them) and a sector's row is created in
+the same transaction as the sector (`create_for_sector`), so reading a collection never
+writes.
 """
 
 from __future__ import annotations
@@ -53,8 +54,19 @@ def _sector_row(sector: Sector) -> Collection:
     )
 
 
+async def create_for_sector(db: AsyncSession, sector: Sector) -> Collection:
+    """The new sector's collection, added with it; only flushes."""
+    row = _sector_row(sector)
+    db.add(row)
+    await db.flush()
+    return row
+
+
 async def ensure_collections(db: AsyncSession) -> int:
-    """Create any missing collection row (fixed ones, one per sector); how many were made."""
+    """Create any missing collection row (fixed ones, one per sector); how many were made.
+
+    A repair for a database filled outside the hub's own verbs; no read path calls it.
+    """
     have = set(await db.scalars(select(Collection.slug)))
     missing: list[Collection] = [
         Collection(
@@ -85,9 +97,6 @@ async def ensure_collections(db: AsyncSession) -> int:
     return made
 
 
-async def find(db: AsyncSession, collection_id: str) -> Collection | None:
-    """The collection with this TAXII id if its row exists; reads only (see `by_id`)."""
-    return await db.get(Collection, collection_id)
 
 
 def detached_copy(collection: Collection) -> Collection:
@@ -105,18 +114,12 @@ def detached_copy(collection: Collection) -> Collection:
 
 async def by_id(db: AsyncSession, collection_id: str) -> Collection | None:
     """The collection with this TAXII id, if there is one."""
-    found = await db.get(Collection, collection_id)
-    if found is None and await ensure_collections(db):
-        found = await db.get(Collection, collection_id)
-    return found
+    return await db.get(Collection, collection_id)
 
 
 async def by_slug(db: AsyncSession, slug: str) -> Collection:
     """The collection named `slug`, or NotFound."""
-    query = select(Collection).where(Collection.slug == slug)
-    found = await db.scalar(query)
-    if found is None and await ensure_collections(db):
-        found = await db.scalar(query)
+    found = await db.scalar(select(Collection).where(Collection.slug == slug))
     if found is None:
         raise NotFound(f"no collection {slug!r}")
     return found
@@ -124,7 +127,6 @@ async def by_slug(db: AsyncSession, slug: str) -> Collection:
 
 async def all_collections(db: AsyncSession) -> list[Collection]:
     """Every collection, sectors first, in a stable order."""
-    await ensure_collections(db)
     rows = list(await db.scalars(select(Collection)))
     return sorted(rows, key=lambda c: (_KIND_ORDER[c.kind], c.slug))
 

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import cli as connectors_cli
-from hub import audit, members, migrate
+from hub import audit, members
 from hub import demo as demo_data
-from hub.config import Settings
-from hub.db import make_engine, make_sessionmaker
-from hub.errors import ConfigurationError, HubError
+from hub.commands import emit, fail, run, safe_url, settings
 from hub.models import AssetKind, Member, Role
 from hub.models.published import collection_uuid
 
@@ -40,58 +35,6 @@ app.add_typer(key_app, name="key")
 app.add_typer(audit_app, name="audit")
 app.add_typer(connectors_cli.app, name="connector")
 app.command("worker")(connectors_cli.worker)
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"mamori: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def settings() -> Settings:
-    try:
-        return Settings()
-    except ValueError as exc:
-        fail(str(exc).splitlines()[-1] if str(exc) else "invalid settings", 2)
-
-
-def run(work: Callable[[AsyncSession], Awaitable[T]], *, upgrade: bool = True) -> T:
-    """Run one unit of work against the configured database, migrating it first."""
-    config = settings()
-
-    async def main() -> T:
-        engine = make_engine(config.async_database_url)
-        try:
-            if upgrade:
-                await migrate.upgrade(engine)
-            maker = make_sessionmaker(engine, audit_key=audit.audit_key(config.secret))
-            async with maker.begin() as db:
-                return await work(db)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(main())
-    except HubError as exc:
-        fail(exc.detail)
-    except ConfigurationError as exc:
-        fail(str(exc), 2)
-    except (SQLAlchemyError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        fail(f"database {_safe_url(config.database_url)}: {first}")
-
-
-def _safe_url(url: str) -> str:
-    """The URL without a password, for messages."""
-    head, at, tail = url.rpartition("@")
-    if not at:
-        return url
-    scheme, _, credentials = head.partition("://")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{tail}"
-
-
-def emit(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 # --- serve and db --------------------------------------------------------------------------
@@ -127,7 +70,7 @@ def serve(
             f'  try:    curl -H "Authorization: Bearer {issued.key}" '
             f"http://{host}:{port}/api/v1/admin/sectors"
         )
-    typer.echo(f"Mamori on http://{host}:{port} (database {_safe_url(config.database_url)})")
+    typer.echo(f"Mamori on http://{host}:{port} (database {safe_url(config.database_url)})")
     sys.stdout.flush()
     logs.configure(config.log_level, as_json=config.log_json)
     uvicorn.run(

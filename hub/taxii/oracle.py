@@ -29,15 +29,14 @@ version) unique, so this only matters for the oracle's own generality.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from hub.taxii.cursor import Position
 from hub.taxii.filters import ObjectQuery
-from hub.taxii.timestamps import parse_micros
+from hub.taxii.versioning import spec_version_key
 
-__all__ = ["Record", "object_version", "page", "select", "spec_version_key"]
+__all__ = ["Record", "page", "select"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,20 +54,6 @@ class Record:
     def position(self) -> Position:
         """Where this record sits in the collection's `date_added` order."""
         return Position(self.date_added, self.seq)
-
-
-def object_version(obj: Mapping[str, Any], date_added: int) -> int:
-    """The TAXII version of a STIX object: `modified`, else `created`, else `date_added`."""
-    for prop in ("modified", "created"):
-        value = obj.get(prop)
-        if isinstance(value, str):
-            return parse_micros(value)
-    return date_added
-
-
-def spec_version_key(spec_version: str) -> tuple[int, ...]:
-    """Numeric ordering for spec versions, so that "2.10" sorts after "2.9"."""
-    return tuple(int(part) for part in spec_version.split("."))
 
 
 def select(

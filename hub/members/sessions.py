@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import principals
 from hub.db import utcnow
+from hub.members import principals
+from hub.members.principals import Principal
 from hub.models import Account, ApiKey, SignInFailure, WebSession
-from hub.principals import Principal
 
 LIFETIME = timedelta(hours=8)
 IDLE = timedelta(minutes=30)

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import audit, intake, lifecycle, publishing, sharing
+from hub import audit, sharing
 from hub.db import utcnow
 from hub.errors import Forbidden, NotFound, Unprocessable
+from hub.members.principals import Principal
 from hub.models import (
     AutoConsent,
     Role,
@@ -27,8 +28,8 @@ from hub.models import (
     SubmissionReview,
     SubmissionState,
 )
-from hub.pipeline import Context
-from hub.principals import Principal
+from hub.runtime import HubRuntime
+from hub.submissions import intake, lifecycle, publication, records
 
 S = SubmissionState
 WITHDRAWABLE = (S.IN_REVIEW, S.AWAITING_CONSENT, S.SENT_BACK)
@@ -51,7 +52,7 @@ class Preview:
     events: list[SubmissionEvent]
     sanitized: list[dict[str, Any]]
     report: dict[str, Any]
-    plan: publishing.Plan | None
+    plan: publication.Plan | None
     consent: sharing.Consent | None
 
 
@@ -62,7 +63,7 @@ def _submitter(principal: Principal) -> str:
 
 
 async def _own(db: AsyncSession, principal: Principal, submission_id: str) -> Submission:
-    submission = await publishing.lock_submission(db, submission_id)
+    submission = await records.lock(db, submission_id)
     if not (principal.is_staff or submission.member_id == principal.member_id):
         raise NotFound(f"no submission {submission_id}")
     return submission
@@ -103,8 +104,8 @@ async def apply_auto(
     row: SubmissionReview,
     *,
     scope: sharing.Scope,
-    ctx: Context,
-    rules: publishing.Sharing,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
 ) -> bool:
     """Consent and publish at once when the member approved this breadth in advance."""
     auto = await get_auto(db, submission.member_id)
@@ -118,7 +119,7 @@ async def apply_auto(
                        subject=f"submission:{submission.id}",
                        details={"auto": True, "scope": scope.breadth,
                                 "cross_sector": auto.cross_sector, "amber_strict": False})
-    await publishing.publish_submission(db, submission, row, actor=None, ctx=ctx, rules=rules,
+    await publication.publish_submission(db, submission, row, actor=None, ctx=ctx, rules=rules,
                                         reason="published under the member's auto-consent")
     return True
 
@@ -128,8 +129,8 @@ async def preview(
     principal: Principal,
     submission_id: str,
     *,
-    ctx: Context,
-    rules: publishing.Sharing,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
     cross_sector: bool | None = None,
     amber_strict: bool | None = None,
 ) -> Preview:
@@ -140,7 +141,7 @@ async def preview(
     events = list(await db.scalars(
         select(SubmissionEvent).where(SubmissionEvent.submission_id == submission.id)
         .order_by(SubmissionEvent.id)))
-    sanitized = publishing.sanitized_objects(blob) if blob is not None else []
+    sanitized = records.sanitized_objects(blob) if blob is not None else []
     report = (blob.report if blob is not None else None) or {"changes": [], "counts_by_rule": {}}
     plan = given = None
     if row is not None and row.breadth is not None and blob is not None and blob.sanitized:
@@ -149,7 +150,7 @@ async def preview(
             cross_sector=row.consent_cross_sector if cross_sector is None else cross_sector,
             amber_strict=row.consent_amber_strict if amber_strict is None else amber_strict,
         )
-        plan = await publishing.plan_for(db, submission, row, ctx=ctx, rules=rules,
+        plan = await publication.plan_for(db, submission, row, ctx=ctx, rules=rules,
                                          consent=given)
     return Preview(submission, row, events, sanitized, report, plan, given)
 
@@ -161,10 +162,10 @@ async def approve(
     *,
     cross_sector: bool,
     amber_strict: bool,
-    ctx: Context,
-    rules: publishing.Sharing,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
     note: str | None = None,
-) -> publishing.Plan:
+) -> publication.Plan:
     """The submitter approves the sanitized version; it is published in the same transaction."""
     _submitter(principal)
     submission = await _own(db, principal, submission_id)
@@ -173,7 +174,7 @@ async def approve(
             f"submission {submission.id} is {submission.state.value}; only a submission "
             "awaiting consent can be approved"
         )
-    row = await publishing.review_row(db, submission.id)
+    row = await records.review_row(db, submission.id)
     now = utcnow()
     row.consent, row.consent_auto, row.consent_by, row.consent_at = (
         "approved", False, principal.account_id, now)
@@ -183,7 +184,7 @@ async def approve(
                        subject=f"submission:{submission.id}",
                        details={"auto": False, "cross_sector": cross_sector,
                                 "amber_strict": amber_strict, "note": note})
-    return await publishing.publish_submission(
+    return await publication.publish_submission(
         db, submission, row, actor=principal, ctx=ctx, rules=rules,
         reason="approved by the submitter" + (f": {note}" if note else ""))
 
@@ -199,7 +200,7 @@ async def withdraw(
             f"submission {submission.id} is {submission.state.value}; it can be withdrawn only "
             "before it is published, rejected or withdrawn"
         )
-    row = await publishing.review_row(db, submission.id)
+    row = await records.review_row(db, submission.id)
     row.consent, row.consent_by, row.consent_at = "withdrawn", principal.account_id, utcnow()
     row.updated_at = row.consent_at
     db.add(lifecycle.move(submission, S.WITHDRAWN, actor_account_id=principal.account_id,
@@ -239,7 +240,7 @@ async def revise(
     submission.object_count = len(envelope.objects)
     submission.bundle_id = envelope.bundle_id
     submission.accepted_count = submission.rejected_count = 0
-    row = await publishing.review_row(db, submission.id)
+    row = await records.review_row(db, submission.id)
     row.edits, row.reason, row.updated_at = {}, None, utcnow()
     db.add(lifecycle.move(submission, S.RECEIVED, actor_account_id=principal.account_id,
                           reason="revised by the submitter after a send-back"))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import keys
+from hub.members import keys
 from hub.models import Account, Member, Role, Sector
 
 

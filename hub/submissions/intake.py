@@ -8,22 +8,18 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.config import Limits
 from hub.db import utcnow
 from hub.errors import BadRequest, Forbidden, PayloadTooLarge, Unprocessable
+from hub.members.principals import Principal
 from hub.models import Submission, SubmissionBlob, SubmissionEvent, SubmissionState
-from hub.principals import Principal
 
 EXPECTED = (
     'expected a STIX 2.1 bundle ({"type": "bundle", "id": "bundle--…", "objects": [...]}) '
     "or a single STIX object with a type and an id"
 )
 
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_objects: int
-    max_depth: int
-    max_string_bytes: int
+__all__ = ["EXPECTED", "Envelope", "Limits", "check_sizes", "parse", "receive"]
 
 
 @dataclass(frozen=True, slots=True)

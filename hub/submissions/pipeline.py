@@ -12,9 +12,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping
-from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -22,9 +20,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from hub import intake, lifecycle, profiles, validate
-from hub.config import Settings
-from hub.identity import hub_identity
+from hub import validate
+from hub.members import profiles
 from hub.models import (
     Member,
     ObjectStatus,
@@ -33,47 +30,14 @@ from hub.models import (
     SubmissionObject,
     SubmissionState,
 )
-from hub.sanitize import MemberProfile, Policy, SectorRef, sanitize
+from hub.runtime import HubRuntime
+from hub.sanitize import MemberProfile, SectorRef, sanitize
+from hub.submissions import intake, lifecycle, records
 
 log = logging.getLogger("mamori.pipeline")
 
 S = SubmissionState
-# Intake already enforced the configured limits; re-parsing a stored body must not fail on
-# a limit lowered since, so processing uses generous ones.
-_STORED = intake.Limits(max_objects=10**9, max_depth=10**6, max_string_bytes=2**62)
 _RESUMABLE = (S.RECEIVED, S.VALIDATED)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What processing needs from the hub's configuration."""
-
-    secret: bytes
-    hub_identity: Mapping[str, Any]
-    policy: Policy = field(default_factory=Policy)
-    # Sanitizing is pure and CPU-bound: in a server it runs in a process of its own so the
-    # event loop keeps answering and the second core does the work.
-    executor: Executor | None = field(default=None, compare=False)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, executor: Executor | None = None) -> Context:
-        policy = Policy()
-        if settings.sanitize_policy_file is not None:
-            policy = Policy.from_json(settings.sanitize_policy_file.read_bytes())
-        return cls(settings.secret, hub_identity(settings.hub_name), policy, executor)
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Sent to the sanitizer process without the pool itself.
-        return {
-            "secret": self.secret,
-            "hub_identity": self.hub_identity,
-            "policy": self.policy,
-            "executor": None,
-        }
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for name, value in state.items():
-            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +54,7 @@ async def _claim(db: AsyncSession, submission_id: str, state: SubmissionState) -
     return await db.scalar(query)
 
 
-async def step(db: AsyncSession, submission_id: str, ctx: Context) -> Outcome | None:
+async def step(db: AsyncSession, submission_id: str, ctx: HubRuntime) -> Outcome | None:
     """Validate a received submission; None when it is not waiting (or another took it)."""
     submission = await _claim(db, submission_id, S.RECEIVED)
     if submission is None:
@@ -104,7 +68,7 @@ async def step(db: AsyncSession, submission_id: str, ctx: Context) -> Outcome | 
 
 
 async def _validate(db: AsyncSession, submission: Submission, blob: SubmissionBlob) -> None:
-    envelope = intake.parse(blob.raw, _STORED, allow_taxii_envelope=True)
+    envelope = intake.parse(blob.raw, records.STORED_LIMITS, allow_taxii_envelope=True)
     rows = []
     accepted = 0
     for position, obj in enumerate(envelope.objects):
@@ -169,7 +133,7 @@ async def sanitize_job(db: AsyncSession, submission_id: str) -> SanitizeJob | No
     blob = await db.get(SubmissionBlob, submission_id)
     if blob is None:  # pragma: no cover
         raise RuntimeError(f"submission {submission_id} has no stored body")
-    envelope = intake.parse(blob.raw, _STORED, allow_taxii_envelope=True)
+    envelope = intake.parse(blob.raw, records.STORED_LIMITS, allow_taxii_envelope=True)
     accepted = set(
         await db.scalars(
             select(SubmissionObject.position).where(
@@ -206,7 +170,7 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def run_sanitizer(job: SanitizeJob, ctx: Context) -> tuple[bytes, dict[str, Any], int]:
+def run_sanitizer(job: SanitizeJob, ctx: HubRuntime) -> tuple[bytes, dict[str, Any], int]:
     """The CPU-heavy part, pure, so it can run in another process."""
     result = sanitize(
         job.objects,
@@ -249,7 +213,7 @@ async def store_sanitized(
 
 
 async def sanitize_step(
-    maker: async_sessionmaker[AsyncSession], submission_id: str, ctx: Context
+    maker: async_sessionmaker[AsyncSession], submission_id: str, ctx: HubRuntime
 ) -> Outcome | None:
     """Read, sanitize outside any transaction (in the pool when there is one), then write."""
     async with maker() as db:
@@ -266,7 +230,7 @@ async def sanitize_step(
 
 
 async def process_in_own_transaction(
-    maker: async_sessionmaker[AsyncSession], submission_id: str, ctx: Context
+    maker: async_sessionmaker[AsyncSession], submission_id: str, ctx: HubRuntime
 ) -> Outcome | None:
     """Run every step still due; an unexpected error marks the submission failed."""
     outcome = None
@@ -310,7 +274,7 @@ async def waiting(maker: async_sessionmaker[AsyncSession], limit: int = 100) -> 
         return list(rows)
 
 
-async def drain(maker: async_sessionmaker[AsyncSession], ctx: Context) -> int:
+async def drain(maker: async_sessionmaker[AsyncSession], ctx: HubRuntime) -> int:
     """Process everything acknowledged but not yet processed (after a restart, say)."""
     done = 0
     while ids := await waiting(maker):

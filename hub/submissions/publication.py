@@ -16,14 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import audit, lifecycle, sharing, triage
-from hub.config import Settings
+from hub import audit, sharing
 from hub.db import utcnow
-from hub.errors import Conflict, NotFound
+from hub.errors import Conflict
+from hub.members.principals import Principal
 from hub.models import (
     Member,
     Sector,
@@ -32,25 +31,14 @@ from hub.models import (
     SubmissionReview,
     SubmissionState,
 )
-from hub.pipeline import Context
-from hub.principals import Principal
-from hub.publish import publish
+from hub.review import triage
+from hub.runtime import HubRuntime
 from hub.sanitize import SectorRef, sector_identity
-from hub.tlp import Tlp, references
+from hub.stix.tlp import references
+from hub.store.objects import publish
+from hub.submissions import lifecycle, records
 
 S = SubmissionState
-
-
-@dataclass(frozen=True, slots=True)
-class Sharing:
-    """The hub-wide settings that routing needs."""
-
-    default_tlp: Tlp
-    public_enabled: bool
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Sharing:
-        return cls(Tlp.parse(settings.default_tlp), settings.public_collection)
 
 
 @dataclass(slots=True)
@@ -71,7 +59,7 @@ class Plan:
         return [oid for oid, d in self.routing.items() if not d.collections]
 
 
-def context_ids(ctx: Context, sector: SectorRef) -> frozenset[str]:
+def context_ids(ctx: HubRuntime, sector: SectorRef) -> frozenset[str]:
     """The ids of objects the hub itself adds to a sanitized submission."""
     hub_id = str(ctx.hub_identity["id"])
     return frozenset({hub_id, sector_identity(sector, secret=ctx.secret, hub_id=hub_id)["id"]})
@@ -83,7 +71,7 @@ def plan(
     own_sector: str,
     scope: sharing.Scope,
     consent: sharing.Consent,
-    rules: Sharing,
+    rules: sharing.Rules,
     known_sectors: frozenset[str],
     context: frozenset[str],
 ) -> Plan:
@@ -138,17 +126,13 @@ def consent_of(row: SubmissionReview, *, approved: bool | None = None) -> sharin
     )
 
 
-def sanitized_objects(blob: SubmissionBlob) -> list[dict[str, Any]]:
-    return list(orjson.loads(blob.sanitized)) if blob.sanitized else []
-
-
 async def plan_for(
     db: AsyncSession,
     submission: Submission,
     row: SubmissionReview,
     *,
-    ctx: Context,
-    rules: Sharing,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
     consent: sharing.Consent | None = None,
 ) -> Plan:
     """The plan for a stored submission with its current scope (and consent, unless given)."""
@@ -164,7 +148,7 @@ async def plan_for(
     if blob is None or sector is None:  # pragma: no cover - foreign keys guarantee both
         raise RuntimeError(f"submission {submission.id} lost its body or sector")
     return plan(
-        sanitized_objects(blob),
+        records.sanitized_objects(blob),
         own_sector=sector.slug,
         scope=scope,
         consent=consent or consent_of(row),
@@ -180,8 +164,8 @@ async def publish_submission(
     row: SubmissionReview,
     *,
     actor: Principal | None,
-    ctx: Context,
-    rules: Sharing,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
     reason: str,
 ) -> Plan:
     """Publish to every collection the plan names, mark it published, audit it; only flushes."""
@@ -229,33 +213,3 @@ async def publish_submission(
     )
     await db.flush()
     return result
-
-
-async def lock_submission(db: AsyncSession, submission_id: str) -> Submission:
-    """The submission, row-locked on PostgreSQL so two decisions cannot interleave."""
-    query = select(Submission).where(Submission.id == submission_id)
-    if db.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    submission = await db.scalar(query)
-    if submission is None:
-        raise NotFound(f"no submission {submission_id}")
-    return submission
-
-
-async def review_row(db: AsyncSession, submission_id: str) -> SubmissionReview:
-    """The submission's review row, created on first use."""
-    row = await db.get(SubmissionReview, submission_id)
-    if row is None:
-        row = SubmissionReview(
-            submission_id=submission_id,
-            extra_sectors=[],
-            edits={},
-            published_to={},
-            consent_cross_sector=False,
-            consent_amber_strict=False,
-            consent_auto=False,
-            updated_at=utcnow(),
-        )
-        db.add(row)
-        await db.flush()
-    return row

@@ -1,4 +1,5 @@
-"""Reading submissions back: a member sees its own, operators see all."""
+"""The submission record: reading submissions back (a member sees its own, operators see all),
+locking one for a decision, its review row and its stored bodies."""
 
 from __future__ import annotations
 
@@ -6,14 +7,22 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import orjson
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from hub.config import Limits
+from hub.db import utcnow
 from hub.errors import BadRequest, NotFound
-from hub.models import Member, Submission, SubmissionState
-from hub.principals import Principal
+from hub.members.principals import Principal
+from hub.models import Member, Submission, SubmissionBlob, SubmissionReview, SubmissionState
+
+# Intake already enforced the configured limits; re-reading a stored body must not fail on
+# a limit lowered since it was accepted, so stored bodies are parsed with generous ones.
+STORED_LIMITS = Limits(max_objects=10**9, max_depth=10**6, max_string_bytes=2**62)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +107,37 @@ async def search(
         items = items[:limit]
         next_cursor = encode_cursor(items[-1].received_at, items[-1].id)
     return Page(items, next_cursor)
+
+
+async def lock(db: AsyncSession, submission_id: str) -> Submission:
+    """The submission, row-locked on PostgreSQL so two decisions cannot interleave."""
+    query = select(Submission).where(Submission.id == submission_id)
+    if db.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    submission = await db.scalar(query)
+    if submission is None:
+        raise NotFound(f"no submission {submission_id}")
+    return submission
+
+
+async def review_row(db: AsyncSession, submission_id: str) -> SubmissionReview:
+    """The submission's review row, created on first use."""
+    row = await db.get(SubmissionReview, submission_id)
+    if row is None:
+        row = SubmissionReview(
+            submission_id=submission_id,
+            extra_sectors=[],
+            edits={},
+            published_to={},
+            consent_cross_sector=False,
+            consent_amber_strict=False,
+            consent_auto=False,
+            updated_at=utcnow(),
+        )
+        db.add(row)
+        await db.flush()
+    return row
+
+
+def sanitized_objects(blob: SubmissionBlob) -> list[dict[str, Any]]:
+    return list(orjson.loads(blob.sanitized)) if blob.sanitized else []

@@ -1,4 +1,10 @@
-"""The SQL that serves TAXII pages: the selection of `hub.taxii.versions.select`, keyset-paged.
+"""Published objects: the writer that gives each a unique, rising `date_added`, and the SQL
+that serves TAXII pages (the selection of `hub.taxii.oracle.select`, keyset-paged).
+
+`date_added` is assigned under a per-collection lock (the collection row, `SELECT … FOR
+UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers) as
+`max(now, last + 1)` microseconds, so assignment order is commit order: a poller that has
+seen `date_added = t` never later finds a new object at or before `t`.
 
 Each page is one indexed range scan from the cursor position in `date_added` order
 (`date_added` is unique per collection, so it alone is the keyset), with per-row
@@ -9,10 +15,12 @@ collection costs what the first does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -21,6 +29,7 @@ from sqlalchemy import (
     delete,
     exists,
     false,
+    insert,
     not_,
     or_,
     select,
@@ -28,9 +37,163 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.models import PublishedObject
+from hub.models import Collection, PublishedObject
+from hub.store import collections
 from hub.taxii.cursor import Position
 from hub.taxii.filters import ObjectQuery
+from hub.taxii.timestamps import TimestampError
+from hub.taxii.versioning import object_version, spec_version_key
+
+_LOOKUP_CHUNK = 500
+DEFAULT_SPEC_VERSION = "2.1"
+
+
+@dataclass(slots=True)
+class PublishResult:
+    """What a publish did, object by object (versions and date_added in epoch µs)."""
+
+    added: list[tuple[str, int, int]] = field(default_factory=list)
+    unchanged: list[tuple[str, int]] = field(default_factory=list)
+    # Same id and version already published with different content: the first one stands.
+    conflicts: list[tuple[str, int]] = field(default_factory=list)
+
+
+def canonical(obj: Mapping[str, Any]) -> bytes:
+    """The stored form: compact JSON with sorted keys, so equal objects have equal bytes."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def spec_rank(spec_version: str) -> int:
+    """An integer that orders spec versions numerically ("2.10" after "2.9")."""
+    major, minor = spec_version_key(spec_version)[:2]
+    return major * 10_000 + minor
+
+
+def now_micros() -> int:
+    return time.time_ns() // 1_000
+
+
+async def lock(db: AsyncSession, collection: Collection) -> int:
+    """Take the collection's publish lock; the last date_added it handed out."""
+    query = select(Collection.last_date_added).where(Collection.id == collection.id)
+    if db.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    last = await db.scalar(query)
+    return int(last or 0)
+
+
+async def publish(
+    db: AsyncSession,
+    collection_slug: str,
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    submission_id: str | None = None,
+) -> PublishResult:
+    """Store valid STIX objects in a collection; identical re-publishes are no-ops. Only flushes."""
+    collection = await collections.by_slug(db, collection_slug)
+    return await publish_into(db, collection, objects, submission_id=submission_id)
+
+
+async def publish_into(
+    db: AsyncSession,
+    collection: Collection,
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    submission_id: str | None = None,
+) -> PublishResult:
+    """`publish` for an already loaded collection row."""
+    result = PublishResult()
+    if not objects:
+        return result
+    prepared = [prepare(obj) for obj in objects]
+    last = await lock(db, collection)
+
+    existing: dict[str, list[tuple[int, bytes]]] = {}
+    ids = sorted({p.stix_id for p in prepared})
+    for start in range(0, len(ids), _LOOKUP_CHUNK):
+        chunk = ids[start : start + _LOOKUP_CHUNK]
+        rows = await db.execute(
+            select(PublishedObject.stix_id, PublishedObject.version, PublishedObject.body).where(
+                PublishedObject.collection_id == collection.id,
+                PublishedObject.stix_id.in_(chunk),
+            )
+        )
+        for stix_id, version, body in rows:
+            existing.setdefault(stix_id, []).append((version, bytes(body)))
+
+    next_added = max(now_micros(), last + 1)
+    rows_to_add: list[dict[str, Any]] = []
+    for p in prepared:
+        known = existing.setdefault(p.stix_id, [])
+        if p.version is None:
+            # No modified/created (most SCOs): the version is the date_added, so an identical
+            # body already stored is the same object, not a new version.
+            same = [v for v, body in known if body == p.body]
+            if same:
+                result.unchanged.append((p.stix_id, same[0]))
+                continue
+            version = next_added
+        else:
+            version = p.version
+            stored = [body for v, body in known if v == version]
+            if stored:
+                if stored[0] == p.body:
+                    result.unchanged.append((p.stix_id, version))
+                else:
+                    result.conflicts.append((p.stix_id, version))
+                continue
+        known.append((version, p.body))
+        rows_to_add.append(
+            {
+                "collection_id": collection.id,
+                "stix_id": p.stix_id,
+                "stix_type": p.stix_type,
+                "version": version,
+                "spec_version": p.spec_version,
+                "spec_rank": spec_rank(p.spec_version),
+                "date_added": next_added,
+                "body": p.body,
+                "submission_id": submission_id,
+            }
+        )
+        result.added.append((p.stix_id, version, next_added))
+        next_added += 1
+
+    if rows_to_add:
+        await db.execute(insert(PublishedObject), rows_to_add)
+        collection.last_date_added = next_added - 1
+        await db.flush()
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    stix_id: str
+    stix_type: str
+    spec_version: str
+    version: int | None
+    body: bytes
+
+
+def prepare(obj: Mapping[str, Any]) -> Prepared:
+    stix_id = obj.get("id")
+    stix_type = obj.get("type")
+    if not isinstance(stix_id, str) or not isinstance(stix_type, str):
+        raise ValueError("a published object needs a string id and type")
+    spec_version = obj.get("spec_version", DEFAULT_SPEC_VERSION)
+    if not isinstance(spec_version, str):
+        raise ValueError(f"{stix_id}: spec_version must be a string")
+    spec_rank(spec_version)  # refuse what cannot be ordered
+    version: int | None = None
+    if any(isinstance(obj.get(prop), str) for prop in ("modified", "created")):
+        try:
+            version = object_version(obj, 0)
+        except TimestampError as exc:
+            raise ValueError(f"{stix_id}: {exc}") from None
+    return Prepared(stix_id, stix_type, spec_version, version, canonical(obj))
+
+
+# --- reading ------------------------------------------------------------------------------
 
 _T = PublishedObject.__table__
 _S = _T.alias("newer")

@@ -1,193 +1,36 @@
-"""Publishing: write sanitized STIX objects into a collection with a unique, rising date_added.
+"""TAXII Add Objects (§5.5) and its status resources (§4.3).
 
-`date_added` is assigned under a per-collection lock (the collection row, `SELECT … FOR
-UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers) as
-`max(now, last + 1)` microseconds, so assignment order is commit order: a poller that has
-seen `date_added = t` never later finds a new object at or before `t`.
+Staff post analysis straight into a collection (validated, capped by the collection's TLP
+ceiling, published); members post into the inbox, whose status follows the submission.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import audit, collections, intake, sharing, validate
+from hub import audit, sharing, validate
 from hub.db import utcnow
+from hub.members.principals import Principal
 from hub.models import (
     Collection,
     ObjectStatus,
-    PublishedObject,
     Submission,
     SubmissionBlob,
     SubmissionObject,
     SubmissionState,
     TaxiiStatus,
 )
-from hub.principals import Principal
+from hub.stix.tlp import Tlp, effective_tlp
+from hub.store.objects import prepare, publish_into
+from hub.submissions import intake, records
 from hub.taxii.timestamps import TimestampError, format_micros, format_taxii, parse_micros
-from hub.taxii.versions import object_version, spec_version_key
-from hub.tlp import Tlp, effective_tlp
-
-_LOOKUP_CHUNK = 500
-# Re-reading a stored body must not fail on limits lowered since it was accepted.
-_STORED = intake.Limits(max_objects=10**9, max_depth=10**6, max_string_bytes=2**62)
-DEFAULT_SPEC_VERSION = "2.1"
-
-
-@dataclass(slots=True)
-class PublishResult:
-    """What a publish did, object by object (versions and date_added in epoch µs)."""
-
-    added: list[tuple[str, int, int]] = field(default_factory=list)
-    unchanged: list[tuple[str, int]] = field(default_factory=list)
-    # Same id and version already published with different content: the first one stands.
-    conflicts: list[tuple[str, int]] = field(default_factory=list)
-
-
-def canonical(obj: Mapping[str, Any]) -> bytes:
-    """The stored form: compact JSON with sorted keys, so equal objects have equal bytes."""
-    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
-
-
-def spec_rank(spec_version: str) -> int:
-    """An integer that orders spec versions numerically ("2.10" after "2.9")."""
-    major, minor = spec_version_key(spec_version)[:2]
-    return major * 10_000 + minor
-
-
-def now_micros() -> int:
-    return time.time_ns() // 1_000
-
-
-async def lock(db: AsyncSession, collection: Collection) -> int:
-    """Take the collection's publish lock; the last date_added it handed out."""
-    query = select(Collection.last_date_added).where(Collection.id == collection.id)
-    if db.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    last = await db.scalar(query)
-    return int(last or 0)
-
-
-async def publish(
-    db: AsyncSession,
-    collection_slug: str,
-    objects: Sequence[Mapping[str, Any]],
-    *,
-    submission_id: str | None = None,
-) -> PublishResult:
-    """Store valid STIX objects in a collection; identical re-publishes are no-ops. Only flushes."""
-    collection = await collections.by_slug(db, collection_slug)
-    return await publish_into(db, collection, objects, submission_id=submission_id)
-
-
-async def publish_into(
-    db: AsyncSession,
-    collection: Collection,
-    objects: Sequence[Mapping[str, Any]],
-    *,
-    submission_id: str | None = None,
-) -> PublishResult:
-    """`publish` for an already loaded collection row."""
-    result = PublishResult()
-    if not objects:
-        return result
-    prepared = [_prepare(obj) for obj in objects]
-    last = await lock(db, collection)
-
-    existing: dict[str, list[tuple[int, bytes]]] = {}
-    ids = sorted({p.stix_id for p in prepared})
-    for start in range(0, len(ids), _LOOKUP_CHUNK):
-        chunk = ids[start : start + _LOOKUP_CHUNK]
-        rows = await db.execute(
-            select(PublishedObject.stix_id, PublishedObject.version, PublishedObject.body).where(
-                PublishedObject.collection_id == collection.id,
-                PublishedObject.stix_id.in_(chunk),
-            )
-        )
-        for stix_id, version, body in rows:
-            existing.setdefault(stix_id, []).append((version, bytes(body)))
-
-    next_added = max(now_micros(), last + 1)
-    rows_to_add: list[dict[str, Any]] = []
-    for p in prepared:
-        known = existing.setdefault(p.stix_id, [])
-        if p.version is None:
-            # No modified/created (most SCOs): the version is the date_added, so an identical
-            # body already stored is the same object, not a new version.
-            same = [v for v, body in known if body == p.body]
-            if same:
-                result.unchanged.append((p.stix_id, same[0]))
-                continue
-            version = next_added
-        else:
-            version = p.version
-            stored = [body for v, body in known if v == version]
-            if stored:
-                if stored[0] == p.body:
-                    result.unchanged.append((p.stix_id, version))
-                else:
-                    result.conflicts.append((p.stix_id, version))
-                continue
-        known.append((version, p.body))
-        rows_to_add.append(
-            {
-                "collection_id": collection.id,
-                "stix_id": p.stix_id,
-                "stix_type": p.stix_type,
-                "version": version,
-                "spec_version": p.spec_version,
-                "spec_rank": spec_rank(p.spec_version),
-                "date_added": next_added,
-                "body": p.body,
-                "submission_id": submission_id,
-            }
-        )
-        result.added.append((p.stix_id, version, next_added))
-        next_added += 1
-
-    if rows_to_add:
-        await db.execute(insert(PublishedObject), rows_to_add)
-        collection.last_date_added = next_added - 1
-        await db.flush()
-    return result
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    stix_id: str
-    stix_type: str
-    spec_version: str
-    version: int | None
-    body: bytes
-
-
-def _prepare(obj: Mapping[str, Any]) -> _Prepared:
-    stix_id = obj.get("id")
-    stix_type = obj.get("type")
-    if not isinstance(stix_id, str) or not isinstance(stix_type, str):
-        raise ValueError("a published object needs a string id and type")
-    spec_version = obj.get("spec_version", DEFAULT_SPEC_VERSION)
-    if not isinstance(spec_version, str):
-        raise ValueError(f"{stix_id}: spec_version must be a string")
-    spec_rank(spec_version)  # refuse what cannot be ordered
-    version: int | None = None
-    if any(isinstance(obj.get(prop), str) for prop in ("modified", "created")):
-        try:
-            version = object_version(obj, 0)
-        except TimestampError as exc:
-            raise ValueError(f"{stix_id}: {exc}") from None
-    return _Prepared(stix_id, stix_type, spec_version, version, canonical(obj))
-
-
-# --- TAXII POSTs (§5.5) and their status resources (§4.3) ---------------------------------
 
 STATUS_KEEP = timedelta(days=7)
 
@@ -274,7 +117,7 @@ async def post_direct(
     conflicts = set(result.conflicts)
     successes: list[dict[str, str]] = []
     for position, obj in allowed:
-        prepared = _prepare(obj)
+        prepared = prepare(obj)
         if prepared.version is not None and (prepared.stix_id, prepared.version) in conflicts:
             failures.append(
                 entries[position]
@@ -355,7 +198,7 @@ async def _inbox_view(db: AsyncSession, status: TaxiiStatus) -> StatusView:
     blob = await db.get(SubmissionBlob, status.submission_id)
     if submission is None or blob is None:
         raise RuntimeError(f"status {status.id} lost its submission")
-    envelope = intake.parse(blob.raw, _STORED, allow_taxii_envelope=True)
+    envelope = intake.parse(blob.raw, records.STORED_LIMITS, allow_taxii_envelope=True)
     entries = posted_entries(envelope.objects, status.created_at)
     if submission.state is SubmissionState.RECEIVED:
         return StatusView(status.id, status.created_at, len(entries), [], [], entries)

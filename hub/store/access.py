@@ -7,8 +7,8 @@ sector's collection or objects.
 
 from __future__ import annotations
 
+from hub.members.principals import Principal
 from hub.models import Collection, CollectionKind, Role
-from hub.principals import Principal
 
 MEMBER_ROLES = frozenset({Role.READER, Role.SUBMITTER})
 
