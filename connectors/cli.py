@@ -15,6 +15,7 @@ from connectors import registry, status
 from connectors.jobs import Runtime, WorkerSettings
 from connectors.worker import Worker
 from hub import commands
+from hub.commands import jsonable
 from hub.models import AuthKind, SourceMode
 from hub.runtime import HubRuntime
 
@@ -89,7 +90,7 @@ def source_add(
 
     async def work(db: AsyncSession) -> dict[str, Any]:
         source = await registry.add_source(db, spec, actor=None)
-        return (await status.source_out(db, source)).model_dump(mode="json")
+        return jsonable(await status.source_view(db, source))
 
     _emit(_run(work))
 
@@ -99,7 +100,7 @@ def source_list(as_json: AsJson = False) -> None:
     """Every source with its last run, objects moved and last error."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [(await status.source_out(db, s)).model_dump(mode="json")
+        return [jsonable(await status.source_view(db, s))
                 for s in await registry.list_sources(db)]
 
     rows = _run(work)
@@ -117,8 +118,7 @@ def source_show(name: Name) -> None:
     """Settings (never credentials), progress, next run and last error."""
 
     async def work(db: AsyncSession) -> dict[str, Any]:
-        return (await status.source_out(db, await registry.get_source(db, name))).model_dump(
-            mode="json")
+        return jsonable(await status.source_view(db, await registry.get_source(db, name)))
 
     _emit(_run(work))
 
@@ -203,8 +203,7 @@ def peer_add(
     )
 
     async def work(db: AsyncSession) -> dict[str, Any]:
-        return (await status.peer_out(db, await registry.add_peer(db, spec, actor=None))
-                ).model_dump(mode="json")
+        return jsonable(await status.peer_view(db, await registry.add_peer(db, spec, actor=None)))
 
     _emit(_run(work))
 
@@ -214,7 +213,7 @@ def peer_list(as_json: AsJson = False) -> None:
     """Every peer with per-collection progress, last run and last error."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [(await status.peer_out(db, p)).model_dump(mode="json")
+        return [jsonable(await status.peer_view(db, p))
                 for p in await registry.list_peers(db)]
 
     rows = _run(work)
@@ -232,8 +231,7 @@ def peer_show(name: Name) -> None:
     """Settings (never credentials), progress, next run and last error."""
 
     async def work(db: AsyncSession) -> dict[str, Any]:
-        return (await status.peer_out(db, await registry.get_peer(db, name))).model_dump(
-            mode="json")
+        return jsonable(await status.peer_view(db, await registry.get_peer(db, name)))
 
     _emit(_run(work))
 
@@ -286,7 +284,7 @@ def webhook_add(
     async def work(db: AsyncSession) -> dict[str, Any]:
         hook, secret = await registry.add_webhook(db, member, url, actor=None,
                                                   secret=_secret(secret_env))
-        return status.webhook_out(hook, member).model_dump(mode="json") | {"secret": secret}
+        return jsonable(status.webhook_view(hook, member)) | {"secret": secret}
 
     _emit(_run(work))
 
@@ -296,7 +294,7 @@ def webhook_list(member: Annotated[str | None, typer.Option()] = None) -> None:
     """Webhooks with their member, last delivery and last error (never the secret)."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [status.webhook_out(h, slug).model_dump(mode="json")
+        return [jsonable(status.webhook_view(h, slug))
                 for h, slug in await registry.list_webhooks(db, member)]
 
     _emit(_run(work))
@@ -309,7 +307,7 @@ def webhook_deliveries(
     """The delivery history, newest first."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [status.delivery_out(d).model_dump(mode="json")
+        return [jsonable(status.delivery_view(d))
                 for d in await registry.deliveries(db, webhook_id, limit=limit)]
 
     _emit(_run(work))

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
 import typer
+from pydantic_core import to_jsonable_python
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,6 +66,11 @@ def safe_url(url: str) -> str:
     scheme, _, credentials = head.partition("://")
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}:***@{tail}"
+
+
+def jsonable(data: Any) -> Any:
+    """Plain data as JSON types, the way the API renders them (ISO 8601 times, enum values)."""
+    return to_jsonable_python(data)
 
 
 def emit(data: Any) -> None:
