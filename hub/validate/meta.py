@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hub.stix.tlp import TLP1_AMBER, TLP1_GREEN, TLP1_RED, TLP1_WHITE
 from hub.validate import common as c
 from hub.validate import properties as p
 from hub.validate.errors import Problem
@@ -15,16 +16,13 @@ _TLP_CREATED = "2017-01-20T00:00:00.000Z"
 # The four TLP 1.0 marking definitions are fixed objects (§7.2.1.4); anything else that
 # calls itself "tlp" or reuses one of these ids is refused by both references.
 TLP_V1: dict[str, dict[str, Any]] = {
-    f"marking-definition--{uuid}": {
+    marking_id: {
         "type": "marking-definition", "spec_version": "2.1",
-        "id": f"marking-definition--{uuid}", "created": _TLP_CREATED,
+        "id": marking_id, "created": _TLP_CREATED,
         "definition_type": "tlp", "name": f"TLP:{level.upper()}", "definition": {"tlp": level},
     }
-    for level, uuid in (
-        ("white", "613f2e26-407d-48c7-9eca-b8e91df99dc9"),
-        ("green", "34098fce-860f-48ae-8e50-ebd3cc5e41da"),
-        ("amber", "f88d31f6-486f-44da-b317-01333bde0b82"),
-        ("red", "5e57c739-391a-4eb3-b6be-7d15ca92d5ed"),
+    for level, marking_id in (
+        ("white", TLP1_WHITE), ("green", TLP1_GREEN), ("amber", TLP1_AMBER), ("red", TLP1_RED)
     )
 }
 
