@@ -73,8 +73,8 @@ def create_app(
                 initializer=pipeline.watch_parent,
                 initargs=(os.getpid(),),
             )
-            app.state.pipeline = HubRuntime.from_settings(settings, pool)
-        running = app.state.pipeline
+            app.state.runtime = HubRuntime.from_settings(settings, pool)
+        running = app.state.runtime
         sweeper = asyncio.create_task(_sweeper(maker, running)) if background else None
         # On SQLite the connectors' worker runs in this process (see connectors.worker.embedded).
         in_process = (
@@ -103,7 +103,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.sessionmaker = maker
-    app.state.pipeline = ctx
+    app.state.runtime = ctx
     app.state.metrics = Metrics()
     errors.install(app)
     app.include_router(health.router)

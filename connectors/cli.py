@@ -12,7 +12,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import registry, status
-from connectors.jobs import Runtime, WorkerSettings
+from connectors.jobs import Runtime
 from connectors.worker import Worker
 from hub import commands
 from hub.commands import jsonable
@@ -349,8 +349,7 @@ def worker(
         try:
             await migrate.upgrade(engine)
             maker = make_sessionmaker(engine, audit_key=audit.audit_key(config.secret))
-            runtime = Runtime(maker, config, HubRuntime.from_settings(config),
-                              WorkerSettings())
+            runtime = Runtime(maker, config, HubRuntime.from_settings(config))
             w = Worker(runtime)
             if once:
                 await w.setup()

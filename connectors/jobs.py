@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,27 +32,13 @@ PULL, PUSH, NOTIFY, DELIVER = "pull", "push", "notify", "deliver"
 NOTIFY_SUBJECT = "all"
 
 
-class WorkerSettings(BaseSettings):
-    """The worker's own knobs (prefix ``MAMORI_``), beside the hub's settings."""
-
-    model_config = SettingsConfigDict(env_prefix="MAMORI_", env_file=None, extra="ignore")
-
-    # None: run the worker inside `mamori serve` when the database is SQLite.
-    worker_in_process: bool | None = None
-    worker_poll_seconds: float = Field(default=2.0, gt=0)
-    worker_lease_seconds: int = Field(default=300, ge=5)
-    notify_seconds: int = Field(default=30, ge=1)
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
-
-
 @dataclass
 class Runtime:
-    """What job handlers need: sessions, the hub's settings and processing context."""
+    """What job handlers need: sessions, the hub's settings (the worker's among them) and runtime."""
 
     maker: async_sessionmaker[AsyncSession]
     settings: Settings
     ctx: HubRuntime
-    options: WorkerSettings = field(default_factory=WorkerSettings)
     # Tests hand webhook deliveries an httpx transport instead of the network.
     http_transport: httpx.AsyncBaseTransport | None = None
 

@@ -181,7 +181,7 @@ async def notify_job(runtime: Runtime, job: Claimed) -> timedelta | None:
     """The worker's recurring notifier."""
     async with runtime.maker.begin() as db:
         await notify(db, public_enabled=runtime.settings.public_collection)
-    return timedelta(seconds=runtime.options.notify_seconds)
+    return timedelta(seconds=runtime.settings.notify_seconds)
 
 
 async def deliver(runtime: Runtime, delivery_id: str, *, final_attempt: bool = False) -> bool:
@@ -203,7 +203,7 @@ async def deliver(runtime: Runtime, delivery_id: str, *, final_attempt: bool = F
     try:
         async with httpx.AsyncClient(
             transport=runtime.http_transport,
-            timeout=runtime.options.webhook_timeout_seconds,
+            timeout=runtime.settings.webhook_timeout_seconds,
             follow_redirects=False,
         ) as client:
             response = await client.post(hook.url, content=body, headers=headers)

@@ -27,7 +27,6 @@ from connectors.jobs import (
     Claimed,
     Handler,
     Runtime,
-    WorkerSettings,
     claim,
     complete,
     describe,
@@ -65,7 +64,7 @@ class Worker:
         self.runtime = runtime
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.handlers = dict(handlers) if handlers is not None else default_handlers()
-        self.lease = lease or timedelta(seconds=runtime.options.worker_lease_seconds)
+        self.lease = lease or timedelta(seconds=runtime.settings.worker_lease_seconds)
         self.backoff = backoff
 
     async def setup(self) -> None:
@@ -125,7 +124,7 @@ class Worker:
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll for due jobs until `stop` is set; errors are logged, never fatal."""
         await self.setup()
-        poll = self.runtime.options.worker_poll_seconds
+        poll = self.runtime.settings.worker_poll_seconds
         while not stop.is_set():
             try:
                 ran = await self.run_once()
@@ -137,12 +136,11 @@ class Worker:
                     await asyncio.wait_for(stop.wait(), timeout=poll)
 
 
-def in_process_enabled(settings: Settings, options: WorkerSettings | None = None) -> bool:
+def in_process_enabled(settings: Settings) -> bool:
     """Whether `mamori serve` runs the worker itself: by default only on SQLite."""
-    options = options or WorkerSettings()
-    if options.worker_in_process is None:
+    if settings.worker_in_process is None:
         return settings.is_sqlite
-    return options.worker_in_process
+    return settings.worker_in_process
 
 
 @contextlib.asynccontextmanager
@@ -155,12 +153,11 @@ async def embedded(
 
     `ctx` is the server's processing context, so pulled reports are sanitized in its pool.
     """
-    options = WorkerSettings()
-    if not in_process_enabled(settings, options):
+    if not in_process_enabled(settings):
         yield None
         return
     ctx = ctx or HubRuntime.from_settings(settings)
-    worker = Worker(Runtime(maker, settings, ctx, options))
+    worker = Worker(Runtime(maker, settings, ctx))
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run_forever(stop))
     try:

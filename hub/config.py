@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     sanitize_processes: int = Field(default=1, ge=0, le=64)
     four_eyes: bool = False  # scopes beyond the submitter's sector need a second operator
 
+    # The connectors' worker. None: run it inside `mamori serve` when the database is SQLite.
+    worker_in_process: bool | None = None
+    worker_poll_seconds: float = Field(default=2.0, gt=0)
+    worker_lease_seconds: int = Field(default=300, ge=5)
+    notify_seconds: int = Field(default=30, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
     key_touch_seconds: int = Field(default=60, ge=0)
     log_level: str = "INFO"
     log_json: bool = True

@@ -7,12 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 
 from api import body as bodies
-from api.deps import Db, Sessionmaker, SettingsDep, Submitter, require
+from api.deps import Db, HubRuntimeDep, Sessionmaker, SettingsDep, Submitter, require
 from api.routers.review import routes
 from api.routers.submissions import JSON_TYPES, status_url
 from hub.members.principals import Principal
 from hub.models import Role
-from hub.runtime import HubRuntime
 from hub.submissions import consent, pipeline, records
 from schemas.consent import (
     AutoConsent,
@@ -34,14 +33,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _ctx(request: Request) -> HubRuntime:
-    ctx: HubRuntime = request.app.state.pipeline
-    return ctx
 
 
 @router.get("/submissions/{submission_id}/preview", responses=_ERRORS)
 async def preview(
-    request: Request,
+    runtime: HubRuntimeDep, request: Request,
     db: Db,
     principal: Viewer,
     settings: SettingsDep,
@@ -50,7 +46,7 @@ async def preview(
     amber_strict: Annotated[bool | None, Query(description="preview with this answer")] = None,
 ) -> Preview:
     """The sanitized version, its report, and exactly which objects go to which collection."""
-    p = await consent.preview(db, principal, submission_id, ctx=_ctx(request),
+    p = await consent.preview(db, principal, submission_id, ctx=runtime,
                               rules=settings.sharing,
                               cross_sector=cross_sector, amber_strict=amber_strict)
     row, plan = p.row, p.plan
@@ -81,13 +77,13 @@ async def preview(
 
 @router.post("/submissions/{submission_id}/consent", responses=_ERRORS)
 async def give_consent(
-    request: Request, db: Db, member: Submitter, settings: SettingsDep, submission_id: str,
+    runtime: HubRuntimeDep, request: Request, db: Db, member: Submitter, settings: SettingsDep, submission_id: str,
     body: ConsentIn,
 ) -> ConsentOut:
     """Approve the sanitized version (it is published at once) or withdraw the submission."""
     if body.decision == "approve":
         await consent.approve(db, member, submission_id, cross_sector=body.cross_sector,
-                              amber_strict=body.amber_strict, ctx=_ctx(request),
+                              amber_strict=body.amber_strict, ctx=runtime,
                               rules=settings.sharing, note=body.note)
     else:
         await consent.withdraw(db, member, submission_id, reason=body.note)
@@ -100,7 +96,7 @@ async def give_consent(
 
 @router.post("/submissions/{submission_id}/revision", status_code=202, responses=_ERRORS)
 async def revise(
-    request: Request, db: Db, member: Submitter, settings: SettingsDep, maker: Sessionmaker,
+    runtime: HubRuntimeDep, request: Request, db: Db, member: Submitter, settings: SettingsDep, maker: Sessionmaker,
     tasks: BackgroundTasks, submission_id: str,
 ) -> Receipt:
     """Answer a send-back with a corrected bundle; it is processed again from the start."""
@@ -109,7 +105,7 @@ async def revise(
     limits = settings.limits
     submission = await consent.revise(db, member, submission_id, raw,
                                       content_type=content_type, limits=limits)
-    tasks.add_task(pipeline.process_in_own_transaction, maker, submission.id, _ctx(request))
+    tasks.add_task(pipeline.process_in_own_transaction, maker, submission.id, runtime)
     return Receipt(id=submission.id, state=submission.state, received_at=submission.received_at,
                    object_count=submission.object_count, bundle_id=submission.bundle_id,
                    status_url=status_url(submission.id))

@@ -7,14 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.deps import Db, SettingsDep, require
+from api.deps import Db, HubRuntimeDep, SettingsDep, require
 from hub import review, sharing
 from hub.db import utcnow
 from hub.errors import Unprocessable
 from hub.members.principals import Principal
 from hub.models import Role, SubmissionReview, SubmissionState
 from hub.review import triage
-from hub.runtime import HubRuntime
 from hub.stix.tlp import Tlp
 from hub.submissions import publication, records
 from schemas.problems import Problem
@@ -43,9 +42,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _ctx(request: Request) -> HubRuntime:
-    ctx: HubRuntime = request.app.state.pipeline
-    return ctx
 
 
 def review_state(row: SubmissionReview | None, state: SubmissionState) -> ReviewState | None:
@@ -89,7 +85,7 @@ def _levels(values: list[str] | None) -> frozenset[Tlp]:
 
 @router.get("/queue", responses=_ERRORS)
 async def get_queue(
-    request: Request,
+    runtime: HubRuntimeDep, request: Request,
     db: Db,
     operator: Operator,
     settings: SettingsDep,
@@ -106,7 +102,7 @@ async def get_queue(
     page = await review.queue(
         db,
         operator,
-        ctx=_ctx(request),
+        ctx=runtime,
         rules=settings.sharing,
         states=frozenset(state) if state else frozenset({SubmissionState.IN_REVIEW}),
         sector=sector,
@@ -141,10 +137,10 @@ async def get_queue(
 
 @router.get("/submissions/{submission_id}", responses=_ERRORS)
 async def get_detail(
-    request: Request, db: Db, operator: Operator, settings: SettingsDep, submission_id: str
+    runtime: HubRuntimeDep, request: Request, db: Db, operator: Operator, settings: SettingsDep, submission_id: str
 ) -> ReviewDetail:
     """The sealed original beside the sanitized version, with report, diff and triage flags."""
-    d = await review.detail(db, operator, submission_id, ctx=_ctx(request),
+    d = await review.detail(db, operator, submission_id, ctx=runtime,
                             rules=settings.sharing)
     s = d.submission
     return ReviewDetail(
@@ -192,7 +188,7 @@ async def _out(db: Db, submission_id: str, stage: str | None = None) -> Decision
 
 @router.post("/submissions/{submission_id}/approve", responses=_ERRORS)
 async def approve(
-    request: Request, db: Db, operator: Operator, settings: SettingsDep, submission_id: str,
+    runtime: HubRuntimeDep, request: Request, db: Db, operator: Operator, settings: SettingsDep, submission_id: str,
     body: ApproveIn,
 ) -> DecisionOut:
     """Approve with a sharing scope; the submitter is then asked to consent."""
@@ -201,7 +197,7 @@ async def approve(
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
     outcome = await review.approve(db, operator, submission_id, scope, settings=settings,
-                                   ctx=_ctx(request), note=body.note)
+                                   ctx=runtime, note=body.note)
     return await _out(db, submission_id, outcome.stage)
 
 
@@ -230,9 +226,9 @@ async def reopen(db: Db, operator: Operator, submission_id: str, body: ReasonIn)
 
 @router.post("/submissions/{submission_id}/edit", responses=_ERRORS)
 async def edit(
-    request: Request, db: Db, operator: Operator, submission_id: str, body: EditIn
+    runtime: HubRuntimeDep, request: Request, db: Db, operator: Operator, submission_id: str, body: EditIn
 ) -> DecisionOut:
     """Drop objects, add redactions, keep attacker values; the sanitizer runs again."""
     edits = review.Edits(tuple(body.drop), tuple(body.redact), tuple(body.keep))
-    await review.edit(db, operator, submission_id, edits, ctx=_ctx(request), note=body.note)
+    await review.edit(db, operator, submission_id, edits, ctx=runtime, note=body.note)
     return await _out(db, submission_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from pydantic import AwareDatetime
 
 from api import body
-from api.deps import Db, Sessionmaker, SettingsDep, SubmissionViewer, Submitter
+from api.deps import Db, HubRuntimeDep, Sessionmaker, SettingsDep, SubmissionViewer, Submitter
 from hub.models import Submission, SubmissionState
 from hub.submissions import intake, pipeline, records
 from schemas.problems import Problem
@@ -84,7 +84,7 @@ def summary(s: Submission) -> SubmissionSummary:
     },
 )
 async def create_submission(
-    request: Request,
+    runtime: HubRuntimeDep, request: Request,
     db: Db,
     member: Submitter,
     settings: SettingsDep,
@@ -97,7 +97,7 @@ async def create_submission(
     limits = settings.limits
     submission = await intake.receive(db, member, raw, content_type=content_type, limits=limits)
     tasks.add_task(
-        pipeline.process_in_own_transaction, maker, submission.id, request.app.state.pipeline
+        pipeline.process_in_own_transaction, maker, submission.id, runtime
     )
     return Receipt(
         id=submission.id,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from starlette.responses import Response
 
 from api import body
-from api.deps import Db, ReadDb, Sessionmaker, SettingsDep
+from api.deps import Db, HubRuntimeDep, ReadDb, Sessionmaker, SettingsDep
 from api.taxii.deps import (
     NO_SUCH_OBJECT,
     ROOT_PATH,
@@ -59,7 +59,7 @@ async def get_objects(
 @router.post(f"{OBJECTS}/", status_code=202)
 @router.post(OBJECTS, status_code=202, include_in_schema=False)
 async def add_objects(
-    request: Request,
+    runtime: HubRuntimeDep, request: Request,
     db: Db,
     caller: CallerDep,
     collection: VisibleCollection,
@@ -82,7 +82,7 @@ async def add_objects(
         )
         status = await posts.post_inbox(db, principal, collection, submission)
         tasks.add_task(
-            pipeline.process_in_own_transaction, maker, submission.id, request.app.state.pipeline
+            pipeline.process_in_own_transaction, maker, submission.id, runtime
         )
     else:
         envelope = intake.parse(raw, limits, allow_taxii_envelope=True)

@@ -6,7 +6,6 @@ from fastapi import Request
 
 from api.deps import get_settings
 from hub import sharing
-from hub.runtime import HubRuntime
 
 # Outcome messages are chosen by key, never echoed from the URL.
 NOTICES = {
@@ -31,9 +30,6 @@ def notice(request: Request) -> str | None:
     return NOTICES.get(request.query_params.get("done", ""))
 
 
-def ctx(request: Request) -> HubRuntime:
-    found: HubRuntime = request.app.state.pipeline
-    return found
 
 
 def rules(request: Request) -> sharing.Rules:

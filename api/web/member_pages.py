@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
-from api.deps import Db
+from api.deps import Db, HubRuntimeDep
 from api.web.auth import PREFIX, Anyone, Csrf, SubmitterOnly, redirect
-from api.web.common import ctx, notice, rules
+from api.web.common import notice, rules
 from api.web.rules import explain
 from api.web.templating import page
 from hub import members, sharing
@@ -50,11 +50,11 @@ def _changes_by_object(report: Mapping[str, Any]) -> dict[str, list[dict[str, An
 
 @router.get("/submissions/{submission_id}")
 async def consent_page(
-    request: Request, db: Db, current: SubmitterOnly, submission_id: str,
+    runtime: HubRuntimeDep, request: Request, db: Db, current: SubmitterOnly, submission_id: str,
     cross_sector: bool | None = None, amber_strict: bool | None = None,
 ) -> Response:
     """Exactly what would be published, where, and every change the hub made, explained."""
-    p = await consent.preview(db, current.principal, submission_id, ctx=ctx(request),
+    p = await consent.preview(db, current.principal, submission_id, ctx=runtime,
                               rules=rules(request), cross_sector=cross_sector,
                               amber_strict=amber_strict)
     by_id = {str(o.get("id")): o for o in p.sanitized}
@@ -76,14 +76,14 @@ async def consent_page(
 
 @router.post("/submissions/{submission_id}/consent")
 async def give_consent(
-    request: Request, db: Db, current: SubmitterOnly, _: Csrf, submission_id: str,
+    runtime: HubRuntimeDep, request: Request, db: Db, current: SubmitterOnly, _: Csrf, submission_id: str,
     cross_sector: Annotated[bool, Form()] = False,
     amber_strict: Annotated[bool, Form()] = False,
     note: Text = "",
 ) -> Response:
     """Approve the sanitized version: it is published in the same transaction."""
     await consent.approve(db, current.principal, submission_id, cross_sector=cross_sector,
-                          amber_strict=amber_strict, ctx=ctx(request), rules=rules(request),
+                          amber_strict=amber_strict, ctx=runtime, rules=rules(request),
                           note=note.strip() or None)
     return redirect(f"{PREFIX}/my/submissions/{submission_id}?done=consented")
 

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import Db
+from api.deps import Db, HubRuntimeDep
 from api.web.auth import Staff
-from api.web.common import ctx, notice, rules
+from api.web.common import notice, rules
 from api.web.templating import page
 from hub import figures, members, review
 from hub.errors import Unprocessable
@@ -24,7 +24,7 @@ TLPS = [level for level in Tlp]
 
 @router.get("/queue")
 async def queue_page(
-    request: Request,
+    runtime: HubRuntimeDep, request: Request,
     db: Db,
     current: Staff,
     state: Annotated[list[SubmissionState] | None, Query()] = None,
@@ -43,7 +43,7 @@ async def queue_page(
         raise Unprocessable(str(exc)) from None
     states = frozenset(state or [SubmissionState.IN_REVIEW])
     result = await review.queue(
-        db, current.principal, ctx=ctx(request), rules=rules(request), states=states,
+        db, current.principal, ctx=runtime, rules=rules(request), states=states,
         sector=sector or None, member=member or None, tlp=levels, min_age=AGES[older_than],
         cursor=cursor,
     )

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from api.deps import Db, get_settings
+from api.deps import Db, HubRuntimeDep, get_settings
 from api.web.auth import PREFIX, Csrf, Staff, redirect
-from api.web.common import ctx, notice, rules
+from api.web.common import notice, rules
 from api.web.rules import explain
 from api.web.templating import page
 from hub import members, review, sharing
@@ -115,10 +115,10 @@ def pairs(detail: review.Detail) -> list[Pair]:
 
 
 @router.get("/submissions/{submission_id}")
-async def submission_page(request: Request, db: Db, current: Staff, submission_id: str
+async def submission_page(runtime: HubRuntimeDep, request: Request, db: Db, current: Staff, submission_id: str
                           ) -> Response:
     """The sealed original beside the sanitized version, with flags and decision forms."""
-    detail = await review.detail(db, current.principal, submission_id, ctx=ctx(request),
+    detail = await review.detail(db, current.principal, submission_id, ctx=runtime,
                                  rules=rules(request))
     row = detail.row
     awaiting_second = bool(row and row.approved_by and not row.second_by and row.breadth
@@ -138,7 +138,7 @@ def _back(submission_id: str, done: str) -> Response:
 
 @router.post("/submissions/{submission_id}/approve")
 async def approve(
-    request: Request, db: Db, current: Staff, _: Csrf, submission_id: str,
+    runtime: HubRuntimeDep, request: Request, db: Db, current: Staff, _: Csrf, submission_id: str,
     breadth: Annotated[str, Form(max_length=16)],
     extra_sectors: Annotated[list[str] | None, Form()] = None,
     note: Text = "",
@@ -150,7 +150,7 @@ async def approve(
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
     outcome = await review.approve(db, current.principal, submission_id, scope,
-                                   settings=get_settings(request), ctx=ctx(request),
+                                   settings=get_settings(request), ctx=runtime,
                                    note=note.strip() or None)
     done = {"awaiting_second": "awaiting_second", "published": "published"}.get(
         outcome.stage, "approved")
@@ -185,7 +185,7 @@ def _values(values: list[str] | None) -> tuple[str, ...]:
 
 @router.post("/submissions/{submission_id}/edit")
 async def edit(
-    request: Request, db: Db, current: Staff, _: Csrf, submission_id: str,
+    runtime: HubRuntimeDep, request: Request, db: Db, current: Staff, _: Csrf, submission_id: str,
     drop: Annotated[list[str] | None, Form()] = None,
     redact: Annotated[list[str] | None, Form()] = None,
     keep: Annotated[list[str] | None, Form()] = None,
@@ -193,6 +193,6 @@ async def edit(
 ) -> Response:
     """Drop an object, add a redaction or keep a value; the sanitizer runs again."""
     edits = review.Edits(_values(drop), _values(redact), _values(keep))
-    await review.edit(db, current.principal, submission_id, edits, ctx=ctx(request),
+    await review.edit(db, current.principal, submission_id, edits, ctx=runtime,
                       note=note.strip() or None)
     return _back(submission_id, "edited")
