@@ -66,8 +66,10 @@ def source_add(
     name: Name,
     url: Annotated[str, typer.Option(help="the upstream's API root URL")],
     collection: Annotated[list[str], typer.Option(help="remote collection id (repeat)")],
-    mode: Annotated[SourceMode, typer.Option(help="member: sanitized and reviewed; "
-                                             "validate: trusted feed, published")],
+    mode: Annotated[
+        SourceMode,
+        typer.Option(help="member: sanitized and reviewed; validate: trusted feed, published"),
+    ],
     member: Annotated[str | None, typer.Option(help="member it submits as (member mode)")] = None,
     sector: Annotated[list[str] | None, typer.Option(help="sector it feeds (repeat)")] = None,
     default_tlp: Annotated[str, typer.Option(help="TLP for unmarked objects")] = "amber",
@@ -81,10 +83,19 @@ def source_add(
 ) -> None:
     """Follow an upstream TAXII 2.1 server's collections."""
     spec = registry.SourceSpec(
-        name=name, api_root_url=url, collections=tuple(collection), mode=mode,
-        sectors=tuple(sector or ()), member=member, default_tlp=default_tlp,
-        auto_approve=auto_approve, auth_kind=auth, username=username,
-        credential=_secret(credential_env), ca_file=ca_file, interval_seconds=interval,
+        name=name,
+        api_root_url=url,
+        collections=tuple(collection),
+        mode=mode,
+        sectors=tuple(sector or ()),
+        member=member,
+        default_tlp=default_tlp,
+        auto_approve=auto_approve,
+        auth_kind=auth,
+        username=username,
+        credential=_secret(credential_env),
+        ca_file=ca_file,
+        interval_seconds=interval,
         page_size=page_size,
     )
 
@@ -100,8 +111,7 @@ def source_list(as_json: AsJson = False) -> None:
     """Every source with its last run, objects moved and last error."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [jsonable(await status.source_view(db, s))
-                for s in await registry.list_sources(db)]
+        return [jsonable(await status.source_view(db, s)) for s in await registry.list_sources(db)]
 
     rows = _run(work)
     if as_json:
@@ -109,8 +119,10 @@ def source_list(as_json: AsJson = False) -> None:
         return
     for s in rows:
         state = "paused" if s["paused"] else ("failing" if s["last_error"] else "ok")
-        typer.echo(f"{s['name']:24} {s['mode']:9} {state:8} {s['objects_moved']:8} objects  "
-                   f"last run {s['last_run_at'] or 'never'}  {s['last_error'] or ''}")
+        typer.echo(
+            f"{s['name']:24} {s['mode']:9} {state:8} {s['objects_moved']:8} objects  "
+            f"last run {s['last_run_at'] or 'never'}  {s['last_error'] or ''}"
+        )
 
 
 @source_app.command("show")
@@ -197,9 +209,16 @@ def peer_add(
 ) -> None:
     """Mirror local collections to a peer, never above its TLP ceiling."""
     spec = registry.PeerSpec(
-        name=name, api_root_url=url, collections=_pairs(map_), max_tlp=max_tlp,
-        auth_kind=auth, username=username, credential=_secret(credential_env),
-        ca_file=ca_file, interval_seconds=interval, batch_size=batch_size,
+        name=name,
+        api_root_url=url,
+        collections=_pairs(map_),
+        max_tlp=max_tlp,
+        auth_kind=auth,
+        username=username,
+        credential=_secret(credential_env),
+        ca_file=ca_file,
+        interval_seconds=interval,
+        batch_size=batch_size,
     )
 
     async def work(db: AsyncSession) -> dict[str, Any]:
@@ -213,8 +232,7 @@ def peer_list(as_json: AsJson = False) -> None:
     """Every peer with per-collection progress, last run and last error."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [jsonable(await status.peer_view(db, p))
-                for p in await registry.list_peers(db)]
+        return [jsonable(await status.peer_view(db, p)) for p in await registry.list_peers(db)]
 
     rows = _run(work)
     if as_json:
@@ -222,8 +240,10 @@ def peer_list(as_json: AsJson = False) -> None:
         return
     for p in rows:
         state = "paused" if p["paused"] else ("failing" if p["last_error"] else "ok")
-        typer.echo(f"{p['name']:24} {p['max_tlp']:17} {state:8} {p['objects_moved']:8} objects  "
-                   f"last run {p['last_run_at'] or 'never'}  {p['last_error'] or ''}")
+        typer.echo(
+            f"{p['name']:24} {p['max_tlp']:17} {state:8} {p['objects_moved']:8} objects  "
+            f"last run {p['last_run_at'] or 'never'}  {p['last_error'] or ''}"
+        )
 
 
 @peer_app.command("show")
@@ -282,8 +302,9 @@ def webhook_add(
     """Add a webhook; its signing secret is printed once."""
 
     async def work(db: AsyncSession) -> dict[str, Any]:
-        hook, secret = await registry.add_webhook(db, member, url, actor=None,
-                                                  secret=_secret(secret_env))
+        hook, secret = await registry.add_webhook(
+            db, member, url, actor=None, secret=_secret(secret_env)
+        )
         return jsonable(status.webhook_view(hook, member)) | {"secret": secret}
 
     _emit(_run(work))
@@ -294,8 +315,10 @@ def webhook_list(member: Annotated[str | None, typer.Option()] = None) -> None:
     """Webhooks with their member, last delivery and last error (never the secret)."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [jsonable(status.webhook_view(h, slug))
-                for h, slug in await registry.list_webhooks(db, member)]
+        return [
+            jsonable(status.webhook_view(h, slug))
+            for h, slug in await registry.list_webhooks(db, member)
+        ]
 
     _emit(_run(work))
 
@@ -307,8 +330,10 @@ def webhook_deliveries(
     """The delivery history, newest first."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [jsonable(status.delivery_view(d))
-                for d in await registry.deliveries(db, webhook_id, limit=limit)]
+        return [
+            jsonable(status.delivery_view(d))
+            for d in await registry.deliveries(db, webhook_id, limit=limit)
+        ]
 
     _emit(_run(work))
 
@@ -358,7 +383,9 @@ def worker(
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            typer.echo(f"worker {w.owner} running (database {commands.safe_url(config.database_url)})")
+            typer.echo(
+                f"worker {w.owner} running (database {commands.safe_url(config.database_url)})"
+            )
             await w.run_forever(stop)
             return 0
         finally:

@@ -34,7 +34,7 @@ NOTIFY_SUBJECT = "all"
 
 @dataclass
 class Runtime:
-    """What job handlers need: sessions, the hub's settings (the worker's among them) and runtime."""
+    """What job handlers need: sessions, the hub's settings (the worker's too) and runtime."""
 
     maker: async_sessionmaker[AsyncSession]
     settings: Settings

@@ -44,9 +44,7 @@ Kind = Literal["source", "peer", "webhook"]
 
 def _name(name: str) -> str:
     if not NAME.match(name):
-        raise Unprocessable(
-            f"connector name {name!r}: 3-64 lowercase letters, digits and hyphens"
-        )
+        raise Unprocessable(f"connector name {name!r}: 3-64 lowercase letters, digits and hyphens")
     return name
 
 
@@ -157,23 +155,45 @@ async def add_source(
     if unknown:
         raise Unprocessable(f"unknown sector(s): {', '.join(unknown)}")
     source = ConnectorSource(
-        name=name, api_root_url=spec.api_root_url, collections=list(spec.collections),
-        auth_kind=spec.auth_kind, username=spec.username, credential=spec.credential,
-        ca_file=spec.ca_file, mode=spec.mode, member_id=member_id, account_id=account.id,
-        approver_account_id=approver_id, sectors=sectors, default_tlp=level.label,
-        auto_approve=spec.auto_approve, interval_seconds=spec.interval_seconds,
-        page_size=spec.page_size, paused=False, progress={}, created_at=utcnow(),
+        name=name,
+        api_root_url=spec.api_root_url,
+        collections=list(spec.collections),
+        auth_kind=spec.auth_kind,
+        username=spec.username,
+        credential=spec.credential,
+        ca_file=spec.ca_file,
+        mode=spec.mode,
+        member_id=member_id,
+        account_id=account.id,
+        approver_account_id=approver_id,
+        sectors=sectors,
+        default_tlp=level.label,
+        auto_approve=spec.auto_approve,
+        interval_seconds=spec.interval_seconds,
+        page_size=spec.page_size,
+        paused=False,
+        progress={},
+        created_at=utcnow(),
         objects_moved=0,
     )
     db.add(source)
     await db.flush()
     await jobs.ensure_job(db, jobs.PULL, source.id, recurring=True)
     await audit.record(
-        db, actor=actor, action="connector.source.add", subject=f"source:{name}",
-        details={"url": spec.api_root_url, "collections": list(spec.collections),
-                 "mode": spec.mode.value, "member": spec.member, "sectors": sectors,
-                 "default_tlp": level.label, "auto_approve": spec.auto_approve,
-                 "auth": spec.auth_kind.value},
+        db,
+        actor=actor,
+        action="connector.source.add",
+        subject=f"source:{name}",
+        details={
+            "url": spec.api_root_url,
+            "collections": list(spec.collections),
+            "mode": spec.mode.value,
+            "member": spec.member,
+            "sectors": sectors,
+            "default_tlp": level.label,
+            "auto_approve": spec.auto_approve,
+            "auth": spec.auth_kind.value,
+        },
     )
     return source
 
@@ -248,19 +268,34 @@ async def add_peer(db: AsyncSession, spec: PeerSpec, *, actor: Principal | None)
         if collection.kind.value == "inbox":
             raise Unprocessable("the inbox holds nothing to mirror")
     peer = ConnectorPeer(
-        name=name, api_root_url=spec.api_root_url,
+        name=name,
+        api_root_url=spec.api_root_url,
         collections=[{"local": local, "remote": remote} for local, remote in spec.collections],
-        auth_kind=spec.auth_kind, username=spec.username, credential=spec.credential,
-        ca_file=spec.ca_file, max_tlp=level.label, interval_seconds=spec.interval_seconds,
-        batch_size=spec.batch_size, paused=False, created_at=utcnow(), objects_moved=0,
+        auth_kind=spec.auth_kind,
+        username=spec.username,
+        credential=spec.credential,
+        ca_file=spec.ca_file,
+        max_tlp=level.label,
+        interval_seconds=spec.interval_seconds,
+        batch_size=spec.batch_size,
+        paused=False,
+        created_at=utcnow(),
+        objects_moved=0,
     )
     db.add(peer)
     await db.flush()
     await jobs.ensure_job(db, jobs.PUSH, peer.id, recurring=True)
     await audit.record(
-        db, actor=actor, action="connector.peer.add", subject=f"peer:{name}",
-        details={"url": spec.api_root_url, "collections": peer.collections,
-                 "max_tlp": level.label, "auth": spec.auth_kind.value},
+        db,
+        actor=actor,
+        action="connector.peer.add",
+        subject=f"peer:{name}",
+        details={
+            "url": spec.api_root_url,
+            "collections": peer.collections,
+            "max_tlp": level.label,
+            "auth": spec.auth_kind.value,
+        },
     )
     return peer
 
@@ -279,7 +314,8 @@ async def list_peers(db: AsyncSession) -> list[ConnectorPeer]:
 async def peer_progress(db: AsyncSession, peer_id: str) -> list[PeerProgress]:
     return list(
         await db.scalars(
-            select(PeerProgress).where(PeerProgress.peer_id == peer_id)
+            select(PeerProgress)
+            .where(PeerProgress.peer_id == peer_id)
             .order_by(PeerProgress.collection_slug)
         )
     )
@@ -304,7 +340,11 @@ async def test_peer(db: AsyncSession, name: str) -> list[str]:
 
 
 async def add_webhook(
-    db: AsyncSession, member_slug: str, url: str, *, actor: Principal | None,
+    db: AsyncSession,
+    member_slug: str,
+    url: str,
+    *,
+    actor: Principal | None,
     secret: str | None = None,
 ) -> tuple[MemberWebhook, str]:
     """A member's webhook and its signing secret; only objects published from now on count."""
@@ -314,13 +354,20 @@ async def add_webhook(
     if len(secret) < 16:
         raise Unprocessable("a webhook secret needs at least 16 characters")
     hook = MemberWebhook(
-        member_id=member.id, url=url, secret=secret, paused=False,
-        progress=await webhooks.current_marks(db), created_at=utcnow(),
+        member_id=member.id,
+        url=url,
+        secret=secret,
+        paused=False,
+        progress=await webhooks.current_marks(db),
+        created_at=utcnow(),
     )
     db.add(hook)
     await db.flush()
     await audit.record(
-        db, actor=actor, action="connector.webhook.add", subject=f"webhook:{hook.id}",
+        db,
+        actor=actor,
+        action="connector.webhook.add",
+        subject=f"webhook:{hook.id}",
         details={"member": member.slug, "url": url},
     )
     return hook, secret
@@ -333,9 +380,9 @@ async def get_webhook(db: AsyncSession, webhook_id: str) -> MemberWebhook:
     return hook
 
 
-async def list_webhooks(db: AsyncSession, member_slug: str | None = None) -> list[
-    tuple[MemberWebhook, str]
-]:
+async def list_webhooks(
+    db: AsyncSession, member_slug: str | None = None
+) -> list[tuple[MemberWebhook, str]]:
     """Webhooks with their member's slug."""
     query = select(MemberWebhook, Member.slug).join(Member, Member.id == MemberWebhook.member_id)
     if member_slug is not None:
@@ -344,15 +391,17 @@ async def list_webhooks(db: AsyncSession, member_slug: str | None = None) -> lis
     return [(hook, slug) for hook, slug in rows]
 
 
-async def deliveries(db: AsyncSession, webhook_id: str, *, limit: int = 50) -> list[
-    WebhookDelivery
-]:
+async def deliveries(
+    db: AsyncSession, webhook_id: str, *, limit: int = 50
+) -> list[WebhookDelivery]:
     """The newest deliveries first: the history an admin checks when a member hears nothing."""
     await get_webhook(db, webhook_id)
     return list(
         await db.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
-            .order_by(WebhookDelivery.created_at.desc()).limit(limit)
+            select(WebhookDelivery)
+            .where(WebhookDelivery.webhook_id == webhook_id)
+            .order_by(WebhookDelivery.created_at.desc())
+            .limit(limit)
         )
     )
 
@@ -361,8 +410,9 @@ async def remove_webhook(db: AsyncSession, webhook_id: str, *, actor: Principal 
     hook = await get_webhook(db, webhook_id)
     await db.delete(hook)
     await db.flush()
-    await audit.record(db, actor=actor, action="connector.webhook.remove",
-                       subject=f"webhook:{webhook_id}")
+    await audit.record(
+        db, actor=actor, action="connector.webhook.remove", subject=f"webhook:{webhook_id}"
+    )
 
 
 # --- common verbs ----------------------------------------------------------------------
@@ -389,7 +439,9 @@ async def set_paused(
         await jobs.wake(db, _JOB_KIND[kind], row.id)
     await db.flush()
     await audit.record(
-        db, actor=actor, action=f"connector.{kind}.{'pause' if paused else 'resume'}",
+        db,
+        actor=actor,
+        action=f"connector.{kind}.{'pause' if paused else 'resume'}",
         subject=f"{kind}:{name}",
     )
     return row
@@ -399,4 +451,3 @@ async def run_now(db: AsyncSession, kind: Literal["source", "peer"], name: str) 
     """Make a source's pull or a peer's push due now."""
     row = await _find(db, kind, name)
     await jobs.wake(db, _JOB_KIND[kind], row.id)
-

@@ -148,9 +148,7 @@ async def _ingest(
         accepted = failed = 0
         for slug in source.sectors:
             collection = await collections.by_slug(db, sharing.sector_collection(slug))
-            status = await posts.post_direct(
-                db, operator, collection, objects, default_tlp=level
-            )
+            status = await posts.post_direct(db, operator, collection, objects, default_tlp=level)
             accepted = max(accepted, len(status.successes or []))
             failed = max(failed, len(status.failures or []))
         return accepted, failed, None
@@ -186,13 +184,22 @@ async def auto_approve(
         submitter = await principal_for(db, source.account_id)
         scope = scope_for(source, submitter.sector_slug or "")
         approval = await review.approve(
-            db, operator, submission_id, scope, settings=runtime.settings, ctx=runtime.ctx,
+            db,
+            operator,
+            submission_id,
+            scope,
+            settings=runtime.settings,
+            ctx=runtime.ctx,
             note=f"automatic approval: trusted source {source.name}",
         )
         if approval.stage == "awaiting_consent":
             await consent.approve(
-                db, submitter, submission_id,
-                cross_sector=bool(scope.extra_sectors), amber_strict=False, ctx=runtime.ctx,
+                db,
+                submitter,
+                submission_id,
+                cross_sector=bool(scope.extra_sectors),
+                amber_strict=False,
+                ctx=runtime.ctx,
                 rules=runtime.settings.sharing,
                 note=f"consented in advance by registering source {source.name}",
             )
@@ -235,8 +242,12 @@ async def pull_collection(
     next_token: str | None = None
     while max_pages is None or result.pages < max_pages:
         page = await asyncio.to_thread(
-            fetch_page, session, collection_id,
-            added_after=added_after, next_token=next_token, limit=source.page_size,
+            fetch_page,
+            session,
+            collection_id,
+            added_after=added_after,
+            next_token=next_token,
+            limit=source.page_size,
         )
         result.pages += 1
         result.fetched += len(page.objects)
@@ -270,9 +281,7 @@ async def pull_collection(
     return result
 
 
-async def pull(
-    runtime: Runtime, source_id: str, *, max_pages: int | None = None
-) -> PullReport:
+async def pull(runtime: Runtime, source_id: str, *, max_pages: int | None = None) -> PullReport:
     """One run of a source: every collection, each on its own (a failure skips only that one)."""
     async with runtime.maker() as db:
         source = await db.get(ConnectorSource, source_id)
@@ -287,8 +296,9 @@ async def pull(
                     runtime, source, session, collection_id, max_pages=max_pages
                 )
             except Exception as exc:
-                log.warning("pull failed", extra={"source": source.name,
-                                                  "collection": collection_id})
+                log.warning(
+                    "pull failed", extra={"source": source.name, "collection": collection_id}
+                )
                 report.errors[collection_id] = describe(exc)
     finally:
         await asyncio.to_thread(session.close)

@@ -92,7 +92,9 @@ async def referenced(
     frontier: list[Mapping[str, Any]] = list(objects)
     for _ in range(CONTEXT_HOPS):
         wanted = {
-            ref for o in frontier for ref in (*references(o), *marking_refs(o))
+            ref
+            for o in frontier
+            for ref in (*references(o), *marking_refs(o))
             if ref not in have and ref not in OFFICIAL_MARKINGS
         }
         if not wanted:
@@ -158,8 +160,13 @@ async def _progress(db: AsyncSession, peer_id: str, slug: str) -> PeerProgress:
     row = await db.get(PeerProgress, (peer_id, slug))
     if row is None:
         row = PeerProgress(
-            peer_id=peer_id, collection_slug=slug, last_date_added=0, sent=0, withheld=0,
-            rejected=0, updated_at=utcnow(),
+            peer_id=peer_id,
+            collection_slug=slug,
+            last_date_added=0,
+            sent=0,
+            withheld=0,
+            rejected=0,
+            updated_at=utcnow(),
         )
         db.add(row)
         await db.flush()
@@ -239,7 +246,12 @@ async def push(runtime: Runtime, peer_id: str, *, max_pages: int | None = None) 
             local, remote = mapping["local"], mapping["remote"]
             try:
                 report.collections[local] = await push_collection(
-                    runtime, peer, session, local, remote, max_bytes=max_bytes,
+                    runtime,
+                    peer,
+                    session,
+                    local,
+                    remote,
+                    max_bytes=max_bytes,
                     max_pages=max_pages,
                 )
             except Exception as exc:

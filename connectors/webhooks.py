@@ -117,7 +117,8 @@ async def readable(db: AsyncSession, member_id: str, *, public_enabled: bool) ->
     """The collections this member's readers can read, by the same rule TAXII applies."""
     row = (
         await db.execute(
-            select(Member, Sector).join(Sector, Sector.id == Member.sector_id)
+            select(Member, Sector)
+            .join(Sector, Sector.id == Member.sector_id)
             .where(Member.id == member_id)
         )
     ).one_or_none()
@@ -125,7 +126,8 @@ async def readable(db: AsyncSession, member_id: str, *, public_enabled: bool) ->
         return []
     reader = reader_of(*row)
     return [
-        c for c in await collections.all_collections(db)
+        c
+        for c in await collections.all_collections(db)
         if access.can_read(reader, c, public_enabled=public_enabled)
     ]
 
@@ -162,9 +164,14 @@ async def notify(db: AsyncSession, *, public_enabled: bool) -> list[Queued]:
             if not count:
                 continue
             delivery = WebhookDelivery(
-                webhook_id=hook.id, collection_id=collection.id,
-                collection_slug=collection.slug, count=int(count), date_added_last=int(newest),
-                state=DeliveryState.PENDING, attempts=0, created_at=utcnow(),
+                webhook_id=hook.id,
+                collection_id=collection.id,
+                collection_slug=collection.slug,
+                count=int(count),
+                date_added_last=int(newest),
+                state=DeliveryState.PENDING,
+                attempts=0,
+                created_at=utcnow(),
             )
             db.add(delivery)
             await db.flush()

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -36,8 +36,15 @@ def upgrade() -> None:
     bind = op.get_bind()
     have = set(bind.execute(sa.text("SELECT slug FROM collection")).scalars())
     rows = [
-        {"id": str(uuid.uuid5(COLLECTION_NAMESPACE, slug)), "slug": slug, "kind": kind,
-         "sector_id": None, "title": title, "description": text, "last_date_added": 0}
+        {
+            "id": str(uuid.uuid5(COLLECTION_NAMESPACE, slug)),
+            "slug": slug,
+            "kind": kind,
+            "sector_id": None,
+            "title": title,
+            "description": text,
+            "last_date_added": 0,
+        }
         for slug, kind, title, text in FIXED
         if slug not in have
     ]
@@ -48,16 +55,26 @@ def upgrade() -> None:
         if slug in have:
             continue
         rows.append(
-            {"id": str(uuid.uuid5(COLLECTION_NAMESPACE, slug)), "slug": slug, "kind": "sector",
-             "sector_id": sector_id, "title": f"{name} sector",
-             "description": f"Intelligence shared with the members of the {name} sector.",
-             "last_date_added": 0}
+            {
+                "id": str(uuid.uuid5(COLLECTION_NAMESPACE, slug)),
+                "slug": slug,
+                "kind": "sector",
+                "sector_id": sector_id,
+                "title": f"{name} sector",
+                "description": f"Intelligence shared with the members of the {name} sector.",
+                "last_date_added": 0,
+            }
         )
     if rows:
         collection = sa.table(
             "collection",
-            sa.column("id"), sa.column("slug"), sa.column("kind"), sa.column("sector_id"),
-            sa.column("title"), sa.column("description"), sa.column("last_date_added"),
+            sa.column("id"),
+            sa.column("slug"),
+            sa.column("kind"),
+            sa.column("sector_id"),
+            sa.column("title"),
+            sa.column("description"),
+            sa.column("last_date_added"),
         )
         op.bulk_insert(collection, rows)
 

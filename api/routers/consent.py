@@ -33,11 +33,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-
-
 @router.get("/submissions/{submission_id}/preview", responses=_ERRORS)
 async def preview(
-    runtime: HubRuntimeDep, request: Request,
+    runtime: HubRuntimeDep,
+    request: Request,
     db: Db,
     principal: Viewer,
     settings: SettingsDep,
@@ -46,9 +45,15 @@ async def preview(
     amber_strict: Annotated[bool | None, Query(description="preview with this answer")] = None,
 ) -> Preview:
     """The sanitized version, its report, and exactly which objects go to which collection."""
-    p = await consent.preview(db, principal, submission_id, ctx=runtime,
-                              rules=settings.sharing,
-                              cross_sector=cross_sector, amber_strict=amber_strict)
+    p = await consent.preview(
+        db,
+        principal,
+        submission_id,
+        ctx=runtime,
+        rules=settings.sharing,
+        cross_sector=cross_sector,
+        amber_strict=amber_strict,
+    )
     row, plan = p.row, p.plan
     going: set[str] = set()
     collections: dict[str, list[str]] = {}
@@ -61,54 +66,87 @@ async def preview(
         state=p.submission.state,
         reason=row.reason if row is not None else None,
         scope=ScopeOut(breadth=row.breadth, extra_sectors=list(row.extra_sectors or []))  # type: ignore[arg-type]
-        if row is not None and row.breadth is not None else None,
+        if row is not None and row.breadth is not None
+        else None,
         consent=row.consent if row is not None else None,
-        assumed=ConsentFlags(cross_sector=p.consent.cross_sector,
-                             amber_strict=p.consent.amber_strict) if p.consent else None,
+        assumed=ConsentFlags(
+            cross_sector=p.consent.cross_sector, amber_strict=p.consent.amber_strict
+        )
+        if p.consent
+        else None,
         objects=[o for o in p.sanitized if o.get("id") in going],
         collections=collections,
         withheld=[r for r in routes(plan) if not r.collections] if plan is not None else [],
         sanitized=p.sanitized,
         report=p.report,
-        events=[EventOut(at=e.at, from_state=e.from_state, to_state=e.to_state, reason=e.reason)
-                for e in p.events],
+        events=[
+            EventOut(at=e.at, from_state=e.from_state, to_state=e.to_state, reason=e.reason)
+            for e in p.events
+        ],
     )
 
 
 @router.post("/submissions/{submission_id}/consent", responses=_ERRORS)
 async def give_consent(
-    runtime: HubRuntimeDep, request: Request, db: Db, member: Submitter, settings: SettingsDep, submission_id: str,
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    member: Submitter,
+    settings: SettingsDep,
+    submission_id: str,
     body: ConsentIn,
 ) -> ConsentOut:
     """Approve the sanitized version (it is published at once) or withdraw the submission."""
     if body.decision == "approve":
-        await consent.approve(db, member, submission_id, cross_sector=body.cross_sector,
-                              amber_strict=body.amber_strict, ctx=runtime,
-                              rules=settings.sharing, note=body.note)
+        await consent.approve(
+            db,
+            member,
+            submission_id,
+            cross_sector=body.cross_sector,
+            amber_strict=body.amber_strict,
+            ctx=runtime,
+            rules=settings.sharing,
+            note=body.note,
+        )
     else:
         await consent.withdraw(db, member, submission_id, reason=body.note)
     submission = await records.lock(db, submission_id)
     row = await records.review_row(db, submission_id)
-    return ConsentOut(id=submission.id, state=submission.state,
-                      published_to={k: list(v) for k, v in (row.published_to or {}).items()},
-                      published_at=row.published_at)
+    return ConsentOut(
+        id=submission.id,
+        state=submission.state,
+        published_to={k: list(v) for k, v in (row.published_to or {}).items()},
+        published_at=row.published_at,
+    )
 
 
 @router.post("/submissions/{submission_id}/revision", status_code=202, responses=_ERRORS)
 async def revise(
-    runtime: HubRuntimeDep, request: Request, db: Db, member: Submitter, settings: SettingsDep, maker: Sessionmaker,
-    tasks: BackgroundTasks, submission_id: str,
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    member: Submitter,
+    settings: SettingsDep,
+    maker: Sessionmaker,
+    tasks: BackgroundTasks,
+    submission_id: str,
 ) -> Receipt:
     """Answer a send-back with a corrected bundle; it is processed again from the start."""
     content_type = bodies.require_json(request, JSON_TYPES)
     raw = await bodies.read_limited(request, settings.max_body_bytes)
     limits = settings.limits
-    submission = await consent.revise(db, member, submission_id, raw,
-                                      content_type=content_type, limits=limits)
+    submission = await consent.revise(
+        db, member, submission_id, raw, content_type=content_type, limits=limits
+    )
     tasks.add_task(pipeline.process_in_own_transaction, maker, submission.id, runtime)
-    return Receipt(id=submission.id, state=submission.state, received_at=submission.received_at,
-                   object_count=submission.object_count, bundle_id=submission.bundle_id,
-                   status_url=status_url(submission.id))
+    return Receipt(
+        id=submission.id,
+        state=submission.state,
+        received_at=submission.received_at,
+        object_count=submission.object_count,
+        bundle_id=submission.bundle_id,
+        status_url=status_url(submission.id),
+    )
 
 
 @router.get("/consent/auto", responses=_ERRORS)
@@ -122,5 +160,6 @@ async def get_auto(db: Db, member: Submitter) -> AutoConsent:
 async def put_auto(db: Db, member: Submitter, body: AutoConsent) -> AutoConsent:
     """Approve scopes in advance (empty to turn off); TLP:AMBER+STRICT always asks."""
     saved = await consent.set_auto(
-        db, member, consent.AutoSettings(tuple(body.breadths), body.cross_sector))
+        db, member, consent.AutoSettings(tuple(body.breadths), body.cross_sector)
+    )
     return AutoConsent(breadths=list(saved.breadths), cross_sector=saved.cross_sector)

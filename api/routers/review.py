@@ -42,8 +42,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-
-
 def review_state(row: SubmissionReview | None, state: SubmissionState) -> ReviewState | None:
     if row is None:
         return None
@@ -52,8 +50,10 @@ def review_state(row: SubmissionReview | None, state: SubmissionState) -> Review
         extra_sectors=list(row.extra_sectors or []),
         approved_at=row.approved_at,
         awaiting_second=(
-            state is SubmissionState.IN_REVIEW and row.approved_by is not None
-            and row.second_by is None and row.breadth is not None
+            state is SubmissionState.IN_REVIEW
+            and row.approved_by is not None
+            and row.second_by is None
+            and row.breadth is not None
         ),
         second_at=row.second_at,
         edits={k: list(v) for k, v in (row.edits or {}).items()},
@@ -70,8 +70,9 @@ def review_state(row: SubmissionReview | None, state: SubmissionState) -> Review
 
 def routes(plan: publication.Plan) -> list[RouteOut]:
     return [
-        RouteOut(id=oid, tlp=d.tlp.label, collections=sorted(d.collections),
-                 withheld=list(d.withheld))
+        RouteOut(
+            id=oid, tlp=d.tlp.label, collections=sorted(d.collections), withheld=list(d.withheld)
+        )
         for oid, d in plan.routing.items()
     ]
 
@@ -85,7 +86,8 @@ def _levels(values: list[str] | None) -> frozenset[Tlp]:
 
 @router.get("/queue", responses=_ERRORS)
 async def get_queue(
-    runtime: HubRuntimeDep, request: Request,
+    runtime: HubRuntimeDep,
+    request: Request,
     db: Db,
     operator: Operator,
     settings: SettingsDep,
@@ -137,11 +139,15 @@ async def get_queue(
 
 @router.get("/submissions/{submission_id}", responses=_ERRORS)
 async def get_detail(
-    runtime: HubRuntimeDep, request: Request, db: Db, operator: Operator, settings: SettingsDep, submission_id: str
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    operator: Operator,
+    settings: SettingsDep,
+    submission_id: str,
 ) -> ReviewDetail:
     """The sealed original beside the sanitized version, with report, diff and triage flags."""
-    d = await review.detail(db, operator, submission_id, ctx=runtime,
-                            rules=settings.sharing)
+    d = await review.detail(db, operator, submission_id, ctx=runtime, rules=settings.sharing)
     s = d.submission
     return ReviewDetail(
         id=s.id,
@@ -152,43 +158,74 @@ async def get_detail(
         updated_at=s.updated_at,
         original=d.original,
         rejected=[
-            ObjectResult(position=o.position, id=o.stix_id, type=o.stix_type, status=o.status,
-                         problems=[ProblemOut(**p) for p in o.problems])
-            for o in s.objects if o.status.value == "rejected"
+            ObjectResult(
+                position=o.position,
+                id=o.stix_id,
+                type=o.stix_type,
+                status=o.status,
+                problems=[ProblemOut(**p) for p in o.problems],
+            )
+            for o in s.objects
+            if o.status.value == "rejected"
         ],
         sanitized=d.sanitized,
         report=d.report,
         diff=[
-            ObjectDiff(original_id=o.original_id, sanitized_id=o.sanitized_id, type=o.type,
-                       status=o.status,
-                       entries=[DiffEntry(path=e.path, op=e.op, before=e.before, after=e.after,
-                                          reference=e.reference) for e in o.entries])
+            ObjectDiff(
+                original_id=o.original_id,
+                sanitized_id=o.sanitized_id,
+                type=o.type,
+                status=o.status,
+                entries=[
+                    DiffEntry(
+                        path=e.path, op=e.op, before=e.before, after=e.after, reference=e.reference
+                    )
+                    for e in o.entries
+                ],
+            )
             for o in d.diff
         ],
         flags=[
-            FlagOut(object_id=f.object_id, kind=f.kind, detail=f.detail, value=f.value,
-                    lists=list(f.lists), members=f.members)
+            FlagOut(
+                object_id=f.object_id,
+                kind=f.kind,
+                detail=f.detail,
+                value=f.value,
+                lists=list(f.lists),
+                members=f.members,
+            )
             for f in d.flags
         ],
         warninglists=triage.warninglists_available(),
         tlp={oid: level.label for oid, level in d.tlp.items()},
         routing=routes(d.plan) if d.plan is not None else None,
         review=review_state(d.row, s.state),
-        events=[EventOut(at=e.at, from_state=e.from_state, to_state=e.to_state, reason=e.reason)
-                for e in s.events],
+        events=[
+            EventOut(at=e.at, from_state=e.from_state, to_state=e.to_state, reason=e.reason)
+            for e in s.events
+        ],
     )
 
 
 async def _out(db: Db, submission_id: str, stage: str | None = None) -> DecisionOut:
     submission = await records.lock(db, submission_id)
     row = await db.get(SubmissionReview, submission_id)
-    return DecisionOut(id=submission.id, state=submission.state, stage=stage,
-                       review=review_state(row, submission.state))
+    return DecisionOut(
+        id=submission.id,
+        state=submission.state,
+        stage=stage,
+        review=review_state(row, submission.state),
+    )
 
 
 @router.post("/submissions/{submission_id}/approve", responses=_ERRORS)
 async def approve(
-    runtime: HubRuntimeDep, request: Request, db: Db, operator: Operator, settings: SettingsDep, submission_id: str,
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    operator: Operator,
+    settings: SettingsDep,
+    submission_id: str,
     body: ApproveIn,
 ) -> DecisionOut:
     """Approve with a sharing scope; the submitter is then asked to consent."""
@@ -196,8 +233,9 @@ async def approve(
         scope = sharing.Scope(body.scope.breadth, frozenset(body.scope.extra_sectors))
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
-    outcome = await review.approve(db, operator, submission_id, scope, settings=settings,
-                                   ctx=runtime, note=body.note)
+    outcome = await review.approve(
+        db, operator, submission_id, scope, settings=settings, ctx=runtime, note=body.note
+    )
     return await _out(db, submission_id, outcome.stage)
 
 
@@ -209,9 +247,7 @@ async def reject(db: Db, operator: Operator, submission_id: str, body: ReasonIn)
 
 
 @router.post("/submissions/{submission_id}/send-back", responses=_ERRORS)
-async def send_back(
-    db: Db, operator: Operator, submission_id: str, body: ReasonIn
-) -> DecisionOut:
+async def send_back(db: Db, operator: Operator, submission_id: str, body: ReasonIn) -> DecisionOut:
     """Send back to the submitter for a corrected version."""
     await review.send_back(db, operator, submission_id, body.reason)
     return await _out(db, submission_id)
@@ -226,7 +262,12 @@ async def reopen(db: Db, operator: Operator, submission_id: str, body: ReasonIn)
 
 @router.post("/submissions/{submission_id}/edit", responses=_ERRORS)
 async def edit(
-    runtime: HubRuntimeDep, request: Request, db: Db, operator: Operator, submission_id: str, body: EditIn
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    operator: Operator,
+    submission_id: str,
+    body: EditIn,
 ) -> DecisionOut:
     """Drop objects, add redactions, keep attacker values; the sanitizer runs again."""
     edits = review.Edits(tuple(body.drop), tuple(body.redact), tuple(body.keep))

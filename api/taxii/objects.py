@@ -59,7 +59,8 @@ async def get_objects(
 @router.post(f"{OBJECTS}/", status_code=202)
 @router.post(OBJECTS, status_code=202, include_in_schema=False)
 async def add_objects(
-    runtime: HubRuntimeDep, request: Request,
+    runtime: HubRuntimeDep,
+    request: Request,
     db: Db,
     caller: CallerDep,
     collection: VisibleCollection,
@@ -81,9 +82,7 @@ async def add_objects(
             db, principal, raw, content_type=content_type or "", limits=limits, source="taxii"
         )
         status = await posts.post_inbox(db, principal, collection, submission)
-        tasks.add_task(
-            pipeline.process_in_own_transaction, maker, submission.id, runtime
-        )
+        tasks.add_task(pipeline.process_in_own_transaction, maker, submission.id, runtime)
     else:
         envelope = intake.parse(raw, limits, allow_taxii_envelope=True)
         status = await posts.post_direct(

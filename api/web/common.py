@@ -30,7 +30,5 @@ def notice(request: Request) -> str | None:
     return NOTICES.get(request.query_params.get("done", ""))
 
 
-
-
 def rules(request: Request) -> sharing.Rules:
     return get_settings(request).sharing

@@ -24,7 +24,8 @@ TLPS = [level for level in Tlp]
 
 @router.get("/queue")
 async def queue_page(
-    runtime: HubRuntimeDep, request: Request,
+    runtime: HubRuntimeDep,
+    request: Request,
     db: Db,
     current: Staff,
     state: Annotated[list[SubmissionState] | None, Query()] = None,
@@ -43,16 +44,33 @@ async def queue_page(
         raise Unprocessable(str(exc)) from None
     states = frozenset(state or [SubmissionState.IN_REVIEW])
     result = await review.queue(
-        db, current.principal, ctx=runtime, rules=rules(request), states=states,
-        sector=sector or None, member=member or None, tlp=levels, min_age=AGES[older_than],
+        db,
+        current.principal,
+        ctx=runtime,
+        rules=rules(request),
+        states=states,
+        sector=sector or None,
+        member=member or None,
+        tlp=levels,
+        min_age=AGES[older_than],
         cursor=cursor,
     )
     counts = await figures.state_counts(db, sector=sector or None, member=member or None)
     return page(
-        request, "queue.html", items=result.items, next_cursor=result.next_cursor,
-        counts=counts, states=states, all_states=list(SubmissionState),
+        request,
+        "queue.html",
+        items=result.items,
+        next_cursor=result.next_cursor,
+        counts=counts,
+        states=states,
+        all_states=list(SubmissionState),
         sectors=[s for s, _ in await members.list_sectors(db)],
-        members=await members.list_members(db), sector=sector, member=member,
-        levels={level.label for level in levels}, tlps=TLPS, older_than=older_than,
-        ages=[k for k in AGES if k], notice=notice(request),
+        members=await members.list_members(db),
+        sector=sector,
+        member=member,
+        levels={level.label for level in levels},
+        tlps=TLPS,
+        older_than=older_than,
+        ages=[k for k in AGES if k],
+        notice=notice(request),
     )

@@ -295,9 +295,7 @@ async def approve(
         subject=f"submission:{submission.id}",
         details=details,
     )
-    if await consent.apply_auto(
-        db, submission, row, scope=scope, ctx=ctx, rules=settings.sharing
-    ):
+    if await consent.apply_auto(db, submission, row, scope=scope, ctx=ctx, rules=settings.sharing):
         return Approval(submission, row, "published")
     await db.flush()
     return Approval(submission, row, "awaiting_consent")

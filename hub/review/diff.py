@@ -75,8 +75,9 @@ def diff(
             continue
         paired.add(new_id)  # type: ignore[arg-type]
         entries = list(_walk("", obj, new))
-        out.append(ObjectDiff(oid, new_id, stix_type, "changed" if entries else "unchanged",
-                              entries))
+        out.append(
+            ObjectDiff(oid, new_id, stix_type, "changed" if entries else "unchanged", entries)
+        )
     for sid, obj in by_id.items():
         if sid not in paired:
             out.append(ObjectDiff(None, sid, str(obj.get("type", "")), "added"))

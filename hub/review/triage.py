@@ -25,9 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.models import PublishedObservable
 from hub.sanitize.values import url_host
 
-VALUE_TYPES = frozenset(
-    {"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "mac-addr"}
-)
+VALUE_TYPES = frozenset({"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "mac-addr"})
 # A quoted constant in a STIX pattern: '...' with backslash escapes.
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _SPACE = re.compile(r"\s+")
@@ -119,8 +117,13 @@ def warninglist_flags(objects: Sequence[Mapping[str, Any]]) -> list[Flag]:
             names = warninglist_names(value)
             if names:
                 flags.append(
-                    Flag(oid, "warninglist", f"{value} is on {len(names)} MISP warninglist(s)",
-                         value=value, lists=names)
+                    Flag(
+                        oid,
+                        "warninglist",
+                        f"{value} is on {len(names)} MISP warninglist(s)",
+                        value=value,
+                        lists=names,
+                    )
                 )
     return flags
 
@@ -148,8 +151,12 @@ async def corroboration_flags(
         count = max((others.get(k, 0) for k in keys), default=0)
         if count:
             flags.append(
-                Flag(oid, "corroboration",
-                     f"already published from {count} other member(s)", members=count)
+                Flag(
+                    oid,
+                    "corroboration",
+                    f"already published from {count} other member(s)",
+                    members=count,
+                )
             )
     return flags
 

@@ -97,8 +97,6 @@ async def ensure_collections(db: AsyncSession) -> int:
     return made
 
 
-
-
 def detached_copy(collection: Collection) -> Collection:
     """The same collection as an object of no session, safe to keep between requests."""
     return Collection(

@@ -91,9 +91,13 @@ async def set_auto(db: AsyncSession, principal: Principal, settings: AutoSetting
     row.cross_sector = settings.cross_sector
     row.updated_by = principal.account_id
     row.updated_at = utcnow()
-    await audit.record(db, actor=principal, action="consent.auto_settings",
-                       subject=f"member:{principal.member_slug}",
-                       details={"breadths": breadths, "cross_sector": settings.cross_sector})
+    await audit.record(
+        db,
+        actor=principal,
+        action="consent.auto_settings",
+        subject=f"member:{principal.member_slug}",
+        details={"breadths": breadths, "cross_sector": settings.cross_sector},
+    )
     await db.flush()
     return AutoSettings(tuple(breadths), settings.cross_sector)  # type: ignore[arg-type]
 
@@ -115,12 +119,27 @@ async def apply_auto(
     row.consent, row.consent_auto, row.consent_by, row.consent_at = "approved", True, None, now
     row.consent_cross_sector, row.consent_amber_strict = auto.cross_sector, False
     row.updated_at = now
-    await audit.record(db, actor=None, action="consent.approve",
-                       subject=f"submission:{submission.id}",
-                       details={"auto": True, "scope": scope.breadth,
-                                "cross_sector": auto.cross_sector, "amber_strict": False})
-    await publication.publish_submission(db, submission, row, actor=None, ctx=ctx, rules=rules,
-                                        reason="published under the member's auto-consent")
+    await audit.record(
+        db,
+        actor=None,
+        action="consent.approve",
+        subject=f"submission:{submission.id}",
+        details={
+            "auto": True,
+            "scope": scope.breadth,
+            "cross_sector": auto.cross_sector,
+            "amber_strict": False,
+        },
+    )
+    await publication.publish_submission(
+        db,
+        submission,
+        row,
+        actor=None,
+        ctx=ctx,
+        rules=rules,
+        reason="published under the member's auto-consent",
+    )
     return True
 
 
@@ -138,9 +157,13 @@ async def preview(
     submission = await _own(db, principal, submission_id)
     row = await db.get(SubmissionReview, submission.id)
     blob = await db.get(SubmissionBlob, submission.id)
-    events = list(await db.scalars(
-        select(SubmissionEvent).where(SubmissionEvent.submission_id == submission.id)
-        .order_by(SubmissionEvent.id)))
+    events = list(
+        await db.scalars(
+            select(SubmissionEvent)
+            .where(SubmissionEvent.submission_id == submission.id)
+            .order_by(SubmissionEvent.id)
+        )
+    )
     sanitized = records.sanitized_objects(blob) if blob is not None else []
     report = (blob.report if blob is not None else None) or {"changes": [], "counts_by_rule": {}}
     plan = given = None
@@ -150,8 +173,7 @@ async def preview(
             cross_sector=row.consent_cross_sector if cross_sector is None else cross_sector,
             amber_strict=row.consent_amber_strict if amber_strict is None else amber_strict,
         )
-        plan = await publication.plan_for(db, submission, row, ctx=ctx, rules=rules,
-                                         consent=given)
+        plan = await publication.plan_for(db, submission, row, ctx=ctx, rules=rules, consent=given)
     return Preview(submission, row, events, sanitized, report, plan, given)
 
 
@@ -177,16 +199,34 @@ async def approve(
     row = await records.review_row(db, submission.id)
     now = utcnow()
     row.consent, row.consent_auto, row.consent_by, row.consent_at = (
-        "approved", False, principal.account_id, now)
+        "approved",
+        False,
+        principal.account_id,
+        now,
+    )
     row.consent_cross_sector, row.consent_amber_strict = cross_sector, amber_strict
     row.updated_at = now
-    await audit.record(db, actor=principal, action="consent.approve",
-                       subject=f"submission:{submission.id}",
-                       details={"auto": False, "cross_sector": cross_sector,
-                                "amber_strict": amber_strict, "note": note})
+    await audit.record(
+        db,
+        actor=principal,
+        action="consent.approve",
+        subject=f"submission:{submission.id}",
+        details={
+            "auto": False,
+            "cross_sector": cross_sector,
+            "amber_strict": amber_strict,
+            "note": note,
+        },
+    )
     return await publication.publish_submission(
-        db, submission, row, actor=principal, ctx=ctx, rules=rules,
-        reason="approved by the submitter" + (f": {note}" if note else ""))
+        db,
+        submission,
+        row,
+        actor=principal,
+        ctx=ctx,
+        rules=rules,
+        reason="approved by the submitter" + (f": {note}" if note else ""),
+    )
 
 
 async def withdraw(
@@ -203,10 +243,21 @@ async def withdraw(
     row = await records.review_row(db, submission.id)
     row.consent, row.consent_by, row.consent_at = "withdrawn", principal.account_id, utcnow()
     row.updated_at = row.consent_at
-    db.add(lifecycle.move(submission, S.WITHDRAWN, actor_account_id=principal.account_id,
-                          reason=reason or "withdrawn by the submitter"))
-    await audit.record(db, actor=principal, action="consent.withdraw",
-                       subject=f"submission:{submission.id}", details={"reason": reason})
+    db.add(
+        lifecycle.move(
+            submission,
+            S.WITHDRAWN,
+            actor_account_id=principal.account_id,
+            reason=reason or "withdrawn by the submitter",
+        )
+    )
+    await audit.record(
+        db,
+        actor=principal,
+        action="consent.withdraw",
+        subject=f"submission:{submission.id}",
+        details={"reason": reason},
+    )
     await db.flush()
     return submission
 
@@ -233,8 +284,9 @@ async def revise(
     if blob is None:  # pragma: no cover
         raise RuntimeError(f"submission {submission.id} has no stored body")
     blob.raw, blob.sanitized, blob.report = raw, None, None
-    await db.execute(delete(SubmissionObject).where(SubmissionObject.submission_id ==
-                                                    submission.id))
+    await db.execute(
+        delete(SubmissionObject).where(SubmissionObject.submission_id == submission.id)
+    )
     submission.content_type = content_type
     submission.byte_count = len(raw)
     submission.object_count = len(envelope.objects)
@@ -242,10 +294,20 @@ async def revise(
     submission.accepted_count = submission.rejected_count = 0
     row = await records.review_row(db, submission.id)
     row.edits, row.reason, row.updated_at = {}, None, utcnow()
-    db.add(lifecycle.move(submission, S.RECEIVED, actor_account_id=principal.account_id,
-                          reason="revised by the submitter after a send-back"))
-    await audit.record(db, actor=principal, action="submission.revise",
-                       subject=f"submission:{submission.id}",
-                       details={"objects": len(envelope.objects), "bytes": len(raw)})
+    db.add(
+        lifecycle.move(
+            submission,
+            S.RECEIVED,
+            actor_account_id=principal.account_id,
+            reason="revised by the submitter after a send-back",
+        )
+    )
+    await audit.record(
+        db,
+        actor=principal,
+        action="submission.revise",
+        subject=f"submission:{submission.id}",
+        details={"objects": len(envelope.objects), "bytes": len(raw)},
+    )
     await db.flush()
     return submission

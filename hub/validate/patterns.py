@@ -12,10 +12,29 @@ from datetime import datetime
 
 from hub.validate.common import BASE64_RE, SCO_TYPES
 
-_KEYWORDS = frozenset({
-    "AND", "OR", "NOT", "FOLLOWEDBY", "LIKE", "MATCHES", "ISSUPERSET", "ISSUBSET", "EXISTS",
-    "LAST", "IN", "START", "STOP", "SECONDS", "true", "false", "WITHIN", "REPEATS", "TIMES",
-})
+_KEYWORDS = frozenset(
+    {
+        "AND",
+        "OR",
+        "NOT",
+        "FOLLOWEDBY",
+        "LIKE",
+        "MATCHES",
+        "ISSUPERSET",
+        "ISSUBSET",
+        "EXISTS",
+        "LAST",
+        "IN",
+        "START",
+        "STOP",
+        "SECONDS",
+        "true",
+        "false",
+        "WITHIN",
+        "REPEATS",
+        "TIMES",
+    }
+)
 _TOKEN_RE = re.compile(
     r"""
     (?P<ws>[ \t\r\n]+)

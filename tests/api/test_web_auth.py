@@ -47,8 +47,12 @@ async def test_console_pages_carry_security_headers(app: FastAPI, db: AsyncSessi
     key = await make_key(db, Role.OPERATOR)
     await db.commit()
     async with browser(app) as client:
-        for r in (await client.get(f"{CONSOLE}/sign-in"), await sign_in(client, key),
-                  await client.get(f"{CONSOLE}/queue"), await client.get(f"{CONSOLE}/nowhere")):
+        for r in (
+            await client.get(f"{CONSOLE}/sign-in"),
+            await sign_in(client, key),
+            await client.get(f"{CONSOLE}/queue"),
+            await client.get(f"{CONSOLE}/nowhere"),
+        ):
             csp = r.headers["content-security-policy"]
             assert "script-src 'self'" in csp and "unsafe-inline" not in csp
             assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
@@ -96,15 +100,19 @@ async def test_failed_sign_ins_are_audited_then_rate_limited(
         r = await sign_in(client, key)
         assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
         assert "mamori_console" not in client.cookies
-    failed = (await db.scalars(select(AuditEntry).where(
-        AuditEntry.action == "console.sign_in_failed"))).all()
+    failed = (
+        await db.scalars(select(AuditEntry).where(AuditEntry.action == "console.sign_in_failed"))
+    ).all()
     assert len(failed) == sessions.MAX_FAILURES
     assert {e.subject for e in failed} == {"client:127.0.0.1"}
     assert {e.details["key_id"] for e in failed} == {key_id, None}
     assert "not-the-secret" not in str([e.details for e in failed])
     # Old failures age out of the window.
-    await db.execute(update(sessions.SignInFailure).values(
-        at=utcnow() - sessions.FAILURE_WINDOW - timedelta(seconds=1)))
+    await db.execute(
+        update(sessions.SignInFailure).values(
+            at=utcnow() - sessions.FAILURE_WINDOW - timedelta(seconds=1)
+        )
+    )
     await db.commit()
     async with browser(app) as client:
         assert (await sign_in(client, key)).status_code == 303
@@ -136,8 +144,11 @@ async def test_forms_without_the_csrf_token_are_refused(
             assert r.status_code == 403, r.text
             assert "security token" in r.text and r.headers["content-type"].startswith("text/html")
         assert "in review" in (await op.get(f"{CONSOLE}/submissions/{sid}")).text
-        ok = await op.post(url, data={"breadth": "sector", "csrf_token": token},
-                           headers={"Origin": "http://hub.test"})
+        ok = await op.post(
+            url,
+            data={"breadth": "sector", "csrf_token": token},
+            headers={"Origin": "http://hub.test"},
+        )
         assert ok.status_code == 303
         # Another session's token is not this session's.
         async with browser(app) as other:
@@ -160,8 +171,14 @@ async def test_sign_out_ends_the_session_on_the_server(app: FastAPI, db: AsyncSe
     async with browser(app) as replay:
         replay.cookies.set("mamori_console", token, domain="hub.test", path="/console")
         assert (await replay.get(f"{CONSOLE}/queue")).status_code == 303
-    assert await db.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action.in_(["console.sign_in", "console.sign_out"]))) == 2
+    assert (
+        await db.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action.in_(["console.sign_in", "console.sign_out"]))
+        )
+        == 2
+    )
 
 
 async def test_sessions_expire_idle_out_and_end_with_their_key(
@@ -177,11 +194,17 @@ async def test_sessions_expire_idle_out_and_end_with_their_key(
             assert (await client.get(f"{CONSOLE}/queue")).status_code == 200
             now = utcnow()
             if change == "expired":
-                await db.execute(update(WebSession).where(WebSession.id_hash == hashed)
-                                 .values(expires_at=now - timedelta(seconds=1)))
+                await db.execute(
+                    update(WebSession)
+                    .where(WebSession.id_hash == hashed)
+                    .values(expires_at=now - timedelta(seconds=1))
+                )
             elif change == "idle":
-                await db.execute(update(WebSession).where(WebSession.id_hash == hashed)
-                                 .values(last_seen_at=now - sessions.IDLE))
+                await db.execute(
+                    update(WebSession)
+                    .where(WebSession.id_hash == hashed)
+                    .values(last_seen_at=now - sessions.IDLE)
+                )
             else:
                 await members.revoke(db, key_id)
             await db.commit()

@@ -21,7 +21,9 @@ def csrf_of(html: str) -> str:
 
 
 @asynccontextmanager
-async def browser(app: FastAPI, base_url: str = "http://hub.test") -> AsyncIterator[httpx.AsyncClient]:
+async def browser(
+    app: FastAPI, base_url: str = "http://hub.test"
+) -> AsyncIterator[httpx.AsyncClient]:
     """A client with its own cookie jar, like one browser profile."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:

@@ -55,9 +55,13 @@ async def hub(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]
 
 def spec(upstream: Medallion, **kw: object) -> SourceSpec:
     base: dict[str, object] = {
-        "name": "oasis-upstream", "api_root_url": upstream.api_root,
-        "collections": (upstream.collection_id,), "auth_kind": AuthKind.BASIC,
-        "username": USER, "credential": PASSWORD, "page_size": 7,
+        "name": "oasis-upstream",
+        "api_root_url": upstream.api_root,
+        "collections": (upstream.collection_id,),
+        "auth_kind": AuthKind.BASIC,
+        "username": USER,
+        "credential": PASSWORD,
+        "page_size": 7,
     }
     return SourceSpec(**(base | kw))  # type: ignore[arg-type]
 
@@ -81,7 +85,8 @@ async def test_validated_source_follows_medallion_incrementally(
 ) -> None:
     async with hub.begin() as db:
         source = await registry.add_source(
-            db, spec(upstream, mode=SourceMode.VALIDATE, sectors=("energy",), auto_approve=True),
+            db,
+            spec(upstream, mode=SourceMode.VALIDATE, sectors=("energy",), auto_approve=True),
             actor=None,
         )
         assert await registry.test_source(db, "oasis-upstream") == []
@@ -115,12 +120,21 @@ async def test_member_source_goes_through_sanitizing_and_automatic_approval(
 ) -> None:
     async with hub.begin() as db:
         await registry.add_source(
-            db, spec(upstream, mode=SourceMode.MEMBER, member="grid-tool", auto_approve=True,
-                     default_tlp="green", page_size=100),
+            db,
+            spec(
+                upstream,
+                mode=SourceMode.MEMBER,
+                member="grid-tool",
+                auto_approve=True,
+                default_tlp="green",
+                page_size=100,
+            ),
             actor=None,
         )
-    w = Worker(Runtime(hub, settings, HubRuntime.from_settings(settings)),
-               handlers={jobs.PULL: taxii_pull.run_job})
+    w = Worker(
+        Runtime(hub, settings, HubRuntime.from_settings(settings)),
+        handlers={jobs.PULL: taxii_pull.run_job},
+    )
     assert await w.run_once() == 1
     async with hub() as db:
         subs = list(await db.scalars(select(Submission).where(Submission.source == "taxii-pull")))
@@ -147,13 +161,21 @@ async def test_a_broken_upstream_fails_alone_and_backs_off(
             db, spec(upstream, mode=SourceMode.MEMBER, member="grid-tool"), actor=None
         )
         bad = await registry.add_source(
-            db, spec(upstream, name="wrong-password", credential="nope", mode=SourceMode.MEMBER,
-                     member="grid-tool"),
+            db,
+            spec(
+                upstream,
+                name="wrong-password",
+                credential="nope",
+                mode=SourceMode.MEMBER,
+                member="grid-tool",
+            ),
             actor=None,
         )
         assert await registry.test_source(db, "wrong-password") != []
-    w = Worker(Runtime(hub, settings, HubRuntime.from_settings(settings)),
-               handlers={jobs.PULL: taxii_pull.run_job})
+    w = Worker(
+        Runtime(hub, settings, HubRuntime.from_settings(settings)),
+        handlers={jobs.PULL: taxii_pull.run_job},
+    )
     assert await w.drain() == 2
     async with hub() as db:
         good_row = await db.get(ConnectorSource, good.id)

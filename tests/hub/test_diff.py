@@ -6,26 +6,41 @@ from hub.review.diff import diff, id_map
 
 ORIGINAL = [
     {"type": "identity", "id": "identity--m", "name": "Contoso"},
-    {"type": "indicator", "id": "indicator--o", "created_by_ref": "identity--m",
-     "description": "seen at Contoso", "labels": ["a", "b"], "pattern": "[x:y = 'z']"},
+    {
+        "type": "indicator",
+        "id": "indicator--o",
+        "created_by_ref": "identity--m",
+        "description": "seen at Contoso",
+        "labels": ["a", "b"],
+        "pattern": "[x:y = 'z']",
+    },
     {"type": "marking-definition", "id": "marking-definition--t", "name": "TLP"},
 ]
 SANITIZED = [
     {"type": "identity", "id": "identity--hub", "name": "Hub"},
-    {"type": "indicator", "id": "indicator--h", "created_by_ref": "identity--hub",
-     "description": "seen at [REDACTED:member-name]", "labels": ["a", "b"],
-     "pattern": "[x:y = 'z']"},
+    {
+        "type": "indicator",
+        "id": "indicator--h",
+        "created_by_ref": "identity--hub",
+        "description": "seen at [REDACTED:member-name]",
+        "labels": ["a", "b"],
+        "pattern": "[x:y = 'z']",
+    },
     {"type": "marking-definition", "id": "marking-definition--t", "name": "TLP"},
 ]
-REPORT = {"changes": [
-    {"object_id": "identity--m", "new_object_id": None, "rule": "member-identity"},
-    {"object_id": "indicator--o", "new_object_id": "indicator--h", "rule": "remint-id"},
-]}
+REPORT = {
+    "changes": [
+        {"object_id": "identity--m", "new_object_id": None, "rule": "member-identity"},
+        {"object_id": "indicator--o", "new_object_id": "indicator--h", "rule": "remint-id"},
+    ]
+}
 
 
 def test_pairs_objects_and_lists_each_differing_path() -> None:
-    result = {(d.original_id, d.sanitized_id): d for d in
-              diff(ORIGINAL, SANITIZED, id_map(REPORT, SANITIZED))}
+    result = {
+        (d.original_id, d.sanitized_id): d
+        for d in diff(ORIGINAL, SANITIZED, id_map(REPORT, SANITIZED))
+    }
     assert result[("identity--m", None)].status == "dropped"
     assert result[("marking-definition--t", "marking-definition--t")].status == "unchanged"
     assert result[(None, "identity--hub")].status == "added"
@@ -40,11 +55,17 @@ def test_pairs_objects_and_lists_each_differing_path() -> None:
 
 
 def test_nested_removals_additions_and_list_changes() -> None:
-    before = [{"type": "x", "id": "x--1", "ext": {"a": 1, "b": [1, 2]}, "gone": {"k": "v"},
-               "refs": ["a"]}]
-    after = [{"type": "x", "id": "x--1", "ext": {"a": 1, "b": [1, 3], "c": True},
-              "refs": ["a", "b"]}]
+    before = [
+        {"type": "x", "id": "x--1", "ext": {"a": 1, "b": [1, 2]}, "gone": {"k": "v"}, "refs": ["a"]}
+    ]
+    after = [
+        {"type": "x", "id": "x--1", "ext": {"a": 1, "b": [1, 3], "c": True}, "refs": ["a", "b"]}
+    ]
     (only,) = diff(before, after, id_map({"changes": []}, after))
     entries = {(e.path, e.op) for e in only.entries}
-    assert entries == {("ext.b[1]", "changed"), ("ext.c", "added"), ("gone", "removed"),
-                       ("refs", "changed")}
+    assert entries == {
+        ("ext.b[1]", "changed"),
+        ("ext.c", "added"),
+        ("gone", "removed"),
+        ("refs", "changed"),
+    }

@@ -45,6 +45,10 @@ async def test_sectors_made_before_0007_get_their_collection(empty_engine: Async
         ).all()
     got = {row.slug: tuple(row) for row in rows}
     assert got["sector-energy"] == (
-        collection_uuid("sector-energy"), "sector-energy", "sector", "s-1", "Energy sector"
+        collection_uuid("sector-energy"),
+        "sector-energy",
+        "sector",
+        "s-1",
+        "Energy sector",
     )
     assert {"members", "public", "inbox"} <= set(got)

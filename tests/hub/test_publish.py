@@ -48,9 +48,7 @@ async def test_publish_assigns_unique_rising_date_added_and_is_idempotent(db: As
     assert first.added[0][1] == parse_micros("2026-11-20T09:00:00.000Z")
     assert first.added[2][1] == first.added[2][2]  # an SCO's version is its date_added
 
-    again = await publish(
-        db, "members", [indicator(1), IP, indicator(1, "2026-11-21T00:00:00Z")]
-    )
+    again = await publish(db, "members", [indicator(1), IP, indicator(1, "2026-11-21T00:00:00Z")])
     assert again.unchanged == [
         (indicator(1)["id"], first.added[0][1]),
         (IP["id"], first.added[2][1]),
@@ -108,9 +106,7 @@ async def test_ten_thousand_objects_paged_while_objects_arrive(db: AsyncSession)
     coll = await collections.by_slug(db, slug)
     expected: list[tuple[str, int]] = []
     for start in range(0, 10_000, 1_000):
-        result = await publish(
-            db, slug, [indicator(n) for n in range(start, start + 1_000)]
-        )
+        result = await publish(db, slug, [indicator(n) for n in range(start, start + 1_000)])
         expected += [(i, v) for i, v, _ in result.added]
 
     query = ObjectQuery(Endpoint.OBJECTS, limit=1, versions=VersionSelector.every())

@@ -26,12 +26,18 @@ def obj(n: int, marking: str | None, **extra: Any) -> dict[str, Any]:
     return indicator(n, "[ipv4-addr:value = '198.51.100.1']", marking, created_by_ref=HUB) | extra
 
 
-def make_plan(objects: list[dict[str, Any]], breadth: str = "members",
-              consent: sharing.Consent | None = None) -> publication.Plan:
+def make_plan(
+    objects: list[dict[str, Any]], breadth: str = "members", consent: sharing.Consent | None = None
+) -> publication.Plan:
     return publication.plan(
-        objects, own_sector="energy", scope=sharing.Scope(breadth),  # type: ignore[arg-type]
-        consent=consent or sharing.Consent(approved=True), rules=RULES,
-        known_sectors=frozenset({"energy", "finance"}), context=CONTEXT)
+        objects,
+        own_sector="energy",
+        scope=sharing.Scope(breadth),  # type: ignore[arg-type]
+        consent=consent or sharing.Consent(approved=True),
+        rules=RULES,
+        known_sectors=frozenset({"energy", "finance"}),
+        context=CONTEXT,
+    )
 
 
 def test_context_objects_follow_their_referrers_and_do_not_hold_them_back() -> None:
@@ -40,8 +46,7 @@ def test_context_objects_follow_their_referrers_and_do_not_hold_them_back() -> N
     green, amber, red = obj(1, TLP2_GREEN), obj(2, TLP2_AMBER), obj(3, TLP2_RED)
     p = make_plan([hub, sector, green, amber, red])
     ids = {slug: [o["id"] for o in objs] for slug, objs in p.collections.items()}
-    assert ids == {"members": [HUB, green["id"]],
-                   "sector-energy": [HUB, green["id"], amber["id"]]}
+    assert ids == {"members": [HUB, green["id"]], "sector-energy": [HUB, green["id"], amber["id"]]}
     assert p.published_ids == [green["id"], amber["id"]]
     assert p.withheld_ids == [red["id"]]
     assert HUB not in p.routing and SECTOR_ID not in ids.get("sector-energy", [])
@@ -74,20 +79,30 @@ async def test_a_failed_publication_publishes_nothing(
         return await real(db, slug, objects, **kw)
 
     monkeypatch.setattr(publication, "publish", flaky)
-    r = await client.post(f"/api/v1/submissions/{sid}/consent", headers=world.h("submitter_a"),
-                          json={"decision": "approve"})
+    r = await client.post(
+        f"/api/v1/submissions/{sid}/consent",
+        headers=world.h("submitter_a"),
+        json={"decision": "approve"},
+    )
     assert r.status_code == 409
     assert len(calls) == 2
     db.expire_all()
     assert (await db.get(Submission, sid)).state is SubmissionState.AWAITING_CONSENT  # type: ignore[union-attr]
-    count = await db.scalar(select(func.count()).select_from(PublishedObject)
-                            .where(PublishedObject.submission_id == sid))
+    count = await db.scalar(
+        select(func.count())
+        .select_from(PublishedObject)
+        .where(PublishedObject.submission_id == sid)
+    )
     assert count == 0
-    actions = set(await db.scalars(select(AuditEntry.action)
-                                   .where(AuditEntry.subject == f"submission:{sid}")))
+    actions = set(
+        await db.scalars(select(AuditEntry.action).where(AuditEntry.subject == f"submission:{sid}"))
+    )
     assert "submission.publish" not in actions and "consent.approve" not in actions
 
     monkeypatch.setattr(publication, "publish", real)
-    ok = await client.post(f"/api/v1/submissions/{sid}/consent", headers=world.h("submitter_a"),
-                           json={"decision": "approve"})
+    ok = await client.post(
+        f"/api/v1/submissions/{sid}/consent",
+        headers=world.h("submitter_a"),
+        json={"decision": "approve"},
+    )
     assert ok.json()["state"] == "published"

@@ -13,14 +13,16 @@ from hub.submissions import lifecycle
 S = SubmissionState
 
 
-@pytest.mark.parametrize(("start", "to"), [
-    (S.IN_REVIEW, S.IN_REVIEW),  # an edit re-sanitizes
-    (S.IN_REVIEW, S.WITHDRAWN),
-    (S.AWAITING_CONSENT, S.REJECTED),
-    (S.SENT_BACK, S.RECEIVED),  # a revised body is processed again
-])
-def test_review_moves_are_allowed_and_recorded(start: SubmissionState, to: SubmissionState
-                                               ) -> None:
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (S.IN_REVIEW, S.IN_REVIEW),  # an edit re-sanitizes
+        (S.IN_REVIEW, S.WITHDRAWN),
+        (S.AWAITING_CONSENT, S.REJECTED),
+        (S.SENT_BACK, S.RECEIVED),  # a revised body is processed again
+    ],
+)
+def test_review_moves_are_allowed_and_recorded(start: SubmissionState, to: SubmissionState) -> None:
     submission = Submission(id="s", state=start)
     event = lifecycle.move(submission, to, actor_account_id="op", reason="why")
     assert submission.state is to
@@ -42,20 +44,36 @@ def test_edits_merge_without_losing_or_repeating() -> None:
 
 
 PHISH = [
-    {"type": "domain-name", "spec_version": "2.1",
-     "id": "domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5", "value": "contoso-login.net"},
-    {"type": "indicator", "spec_version": "2.1",
-     "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "created": "2026-11-20T09:00:00Z",
-     "modified": "2026-11-20T09:00:00Z", "pattern": "[domain-name:value = 'contoso-login.net']",
-     "pattern_type": "stix", "valid_from": "2026-11-20T09:00:00Z",
-     "description": "Contoso staff phished via contoso-login.net"},
+    {
+        "type": "domain-name",
+        "spec_version": "2.1",
+        "id": "domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5",
+        "value": "contoso-login.net",
+    },
+    {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+        "created": "2026-11-20T09:00:00Z",
+        "modified": "2026-11-20T09:00:00Z",
+        "pattern": "[domain-name:value = 'contoso-login.net']",
+        "pattern_type": "stix",
+        "valid_from": "2026-11-20T09:00:00Z",
+        "description": "Contoso staff phished via contoso-login.net",
+    },
 ]
 
 
 def run(keep: tuple[str, ...]) -> list[dict[str, object]]:
     profile = MemberProfile(member_key="m", names=("Contoso",), keep_values=keep)
-    return sanitize(PHISH, profile, Policy(), secret=b"k" * 32, hub_identity=hub_identity("H"),
-                    sector=SectorRef("energy", "Energy")).objects
+    return sanitize(
+        PHISH,
+        profile,
+        Policy(),
+        secret=b"k" * 32,
+        hub_identity=hub_identity("H"),
+        sector=SectorRef("energy", "Energy"),
+    ).objects
 
 
 def test_kept_values_survive_while_the_member_is_still_removed() -> None:

@@ -9,19 +9,29 @@ from hub.models import Submission
 from hub.review import triage
 from tests.factories import make_member
 
-IND = {"type": "indicator", "id": "indicator--1", "pattern_type": "stix",
-       "pattern": "[url:value = 'http://evil.example.net/a\\'b'] OR "
-                  "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']"}
+IND = {
+    "type": "indicator",
+    "id": "indicator--1",
+    "pattern_type": "stix",
+    "pattern": "[url:value = 'http://evil.example.net/a\\'b'] OR "
+    "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']",
+}
 
 
 def test_values_of_scos_hashes_and_pattern_constants() -> None:
     assert triage.values_of({"type": "ipv4-addr", "id": "ipv4-addr--1", "value": "8.8.8.8"}) == [
-        "8.8.8.8"]
+        "8.8.8.8"
+    ]
     assert triage.values_of({"type": "url", "id": "url--1", "value": "https://a.example/x"}) == [
-        "https://a.example/x", "a.example"]
+        "https://a.example/x",
+        "a.example",
+    ]
     assert triage.values_of({"type": "file", "id": "file--1", "hashes": {"MD5": "AB"}}) == ["AB"]
-    assert triage.values_of(IND) == ["http://evil.example.net/a'b", "evil.example.net",
-                                     "d41d8cd98f00b204e9800998ecf8427e"]
+    assert triage.values_of(IND) == [
+        "http://evil.example.net/a'b",
+        "evil.example.net",
+        "d41d8cd98f00b204e9800998ecf8427e",
+    ]
     assert triage.values_of({"type": "malware", "id": "malware--1", "name": "x"}) == []
 
 
@@ -36,12 +46,18 @@ def test_observable_keys_match_across_object_kinds_and_pattern_spacing() -> None
 
 def test_warninglists_flag_public_resolvers_and_empty_file_hashes() -> None:
     pytest.importorskip("pymispwarninglists")
-    flags = triage.warninglist_flags([
-        {"type": "indicator", "id": "indicator--r", "pattern_type": "stix",
-         "pattern": "[ipv4-addr:value = '8.8.8.8']"},
-        {"type": "ipv4-addr", "id": "ipv4-addr--c2", "value": "198.51.100.23"},
-        IND,
-    ])
+    flags = triage.warninglist_flags(
+        [
+            {
+                "type": "indicator",
+                "id": "indicator--r",
+                "pattern_type": "stix",
+                "pattern": "[ipv4-addr:value = '8.8.8.8']",
+            },
+            {"type": "ipv4-addr", "id": "ipv4-addr--c2", "value": "198.51.100.23"},
+            IND,
+        ]
+    )
     by_value = {f.value: f for f in flags}
     assert set(by_value) == {"8.8.8.8", "d41d8cd98f00b204e9800998ecf8427e"}
     assert any("DNS resolvers" in name for name in by_value["8.8.8.8"].lists)
@@ -53,12 +69,12 @@ async def test_corroboration_counts_other_members_only(db: AsyncSession) -> None
     b = await make_member(db)
     c = await make_member(db)
     for member in (a, b):
-        submission = Submission(member_id=member.id, content_type="application/json",
-                                byte_count=1, object_count=1)
+        submission = Submission(
+            member_id=member.id, content_type="application/json", byte_count=1, object_count=1
+        )
         db.add(submission)
         await db.flush()
-        await triage.remember(db, member_id=member.id, submission_id=submission.id,
-                              objects=[IND])
+        await triage.remember(db, member_id=member.id, submission_id=submission.id, objects=[IND])
 
     seen = {"type": "domain-name", "id": "domain-name--x", "value": "evil.example.net"}
     fresh = {"type": "domain-name", "id": "domain-name--y", "value": "new.example.org"}

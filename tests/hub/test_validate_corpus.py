@@ -86,21 +86,27 @@ def verdicts() -> list[Verdict]:
 
 # Cases where both references accept and the hub refuses on purpose.
 DELIBERATE: list[tuple[Callable[[Verdict], bool], str]] = [
-    (lambda v: "spec_version='2.0'" in v.name,
-     "the hub takes STIX 2.1 only; both references also parse 2.0 objects"),
-    (lambda v: "confidence=50.0" in v.name,
-     "integer properties must be JSON integers, not 50.0"),
-    (lambda v: v.name.startswith("marking-definition/")
-        and any(m in v.name for m in ("custom#", "labels=[]", "definition_type=foo")),
-     "marking definitions get the same custom-property rules as every other object (no null, "
-     "no empty list, well-formed names); the validator's marking schema skips properties.json, "
-     "and a definition_type without a definition is meaningless"),
-    (lambda v: "fe80::1%eth0" in v.name,
-     "IPv6 zone identifiers are host-local and refused"),
-    (lambda v: v.name.startswith(("custom/x-sdo", "custom/x-sco")),
-     "custom object types are held to the rules of known ones (id prefix matches type, "
-     "6 fractional digits at most, created_by_ref is an identity, markings are "
-     "marking-definitions); stix2 passes custom objects through unchecked"),
+    (
+        lambda v: "spec_version='2.0'" in v.name,
+        "the hub takes STIX 2.1 only; both references also parse 2.0 objects",
+    ),
+    (lambda v: "confidence=50.0" in v.name, "integer properties must be JSON integers, not 50.0"),
+    (
+        lambda v: (
+            v.name.startswith("marking-definition/")
+            and any(m in v.name for m in ("custom#", "labels=[]", "definition_type=foo"))
+        ),
+        "marking definitions get the same custom-property rules as every other object (no null, "
+        "no empty list, well-formed names); the validator's marking schema skips properties.json, "
+        "and a definition_type without a definition is meaningless",
+    ),
+    (lambda v: "fe80::1%eth0" in v.name, "IPv6 zone identifiers are host-local and refused"),
+    (
+        lambda v: v.name.startswith(("custom/x-sdo", "custom/x-sco")),
+        "custom object types are held to the rules of known ones (id prefix matches type, "
+        "6 fractional digits at most, created_by_ref is an identity, markings are "
+        "marking-definitions); stix2 passes custom objects through unchecked",
+    ),
 ]
 
 
@@ -117,20 +123,23 @@ def test_corpus_has_every_type_and_both_kinds(verdicts: list[Verdict]) -> None:
 
 def test_valid_shapes_pass_everywhere(verdicts: list[Verdict]) -> None:
     names = {name for name, _ in valid_objects()}
-    bad = [(v.name, v.hub, v.stix2, v.validator) for v in verdicts
-           if v.name in names and (v.hub or not v.references_accept)]
+    bad = [
+        (v.name, v.hub, v.stix2, v.validator)
+        for v in verdicts
+        if v.name in names and (v.hub or not v.references_accept)
+    ]
     assert bad == []
 
 
 def test_what_the_hub_accepts_both_references_accept(verdicts: list[Verdict]) -> None:
-    unsound = [(v.name, v.stix2, v.validator) for v in verdicts
-               if not v.hub and not v.references_accept]
+    unsound = [
+        (v.name, v.stix2, v.validator) for v in verdicts if not v.hub and not v.references_accept
+    ]
     assert unsound == []
 
 
 def test_what_both_references_reject_the_hub_rejects(verdicts: list[Verdict]) -> None:
-    missed = [(v.name, v.stix2, v.validator) for v in verdicts
-              if v.references_reject and not v.hub]
+    missed = [(v.name, v.stix2, v.validator) for v in verdicts if v.references_reject and not v.hub]
     assert missed == []
 
 

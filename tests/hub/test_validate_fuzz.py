@@ -21,23 +21,67 @@ BASES = valid_objects()
 _OPTIONS = ValidationOptions(version="2.1")
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-2, 1_000_000_001), st.floats(allow_nan=False),
-    st.sampled_from([
-        "", "a", "2.1", "2.0", T0, T1, "2016-04-06T20:03:48Z", "2016-02-30T00:00:00Z", SHA256,
-        "stix", "indicator", "https://example.com/", "not a url", "198.51.100.1", "::1",
-        "en", "xx", "application/zip", "UTF-8", "[ipv4-addr:value = '1.2.3.4']", "[bad",
-        "aGVsbG8=", "00ff", "0g", "HKLM\\x", "cpe:2.3:a:v:p:1:*:*:*:*:*:*:*",
-        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
-    ]),
-    st.builds(uid, st.sampled_from(["identity", "file", "indicator", "relationship",
-                                    "x-acme", "software", "artifact", "email-addr"])),
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 1_000_000_001),
+    st.floats(allow_nan=False),
+    st.sampled_from(
+        [
+            "",
+            "a",
+            "2.1",
+            "2.0",
+            T0,
+            T1,
+            "2016-04-06T20:03:48Z",
+            "2016-02-30T00:00:00Z",
+            SHA256,
+            "stix",
+            "indicator",
+            "https://example.com/",
+            "not a url",
+            "198.51.100.1",
+            "::1",
+            "en",
+            "xx",
+            "application/zip",
+            "UTF-8",
+            "[ipv4-addr:value = '1.2.3.4']",
+            "[bad",
+            "aGVsbG8=",
+            "00ff",
+            "0g",
+            "HKLM\\x",
+            "cpe:2.3:a:v:p:1:*:*:*:*:*:*:*",
+            "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+        ]
+    ),
+    st.builds(
+        uid,
+        st.sampled_from(
+            [
+                "identity",
+                "file",
+                "indicator",
+                "relationship",
+                "x-acme",
+                "software",
+                "artifact",
+                "email-addr",
+            ]
+        ),
+    ),
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(["a", "name", "SHA-256", "x_y",
-                                                              "extension_type", "value"]),
-                                            inner, max_size=3)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["a", "name", "SHA-256", "x_y", "extension_type", "value"]),
+            inner,
+            max_size=3,
+        ),
+    ),
     max_leaves=6,
 )
 
@@ -54,9 +98,26 @@ def damaged_objects(draw: st.DrawFn) -> dict[str, Any]:
         elif action == "set" and keys:
             obj[draw(st.sampled_from(keys))] = draw(values)
         elif action == "add":
-            obj[draw(st.sampled_from(["x_acme_v", "name", "labels", "extensions", "lang",
-                                      "confidence", "granular_markings", "hashes",
-                                      "object_refs", "is_active", "end", "body"]))] = draw(values)
+            obj[
+                draw(
+                    st.sampled_from(
+                        [
+                            "x_acme_v",
+                            "name",
+                            "labels",
+                            "extensions",
+                            "lang",
+                            "confidence",
+                            "granular_markings",
+                            "hashes",
+                            "object_refs",
+                            "is_active",
+                            "end",
+                            "body",
+                        ]
+                    )
+                )
+            ] = draw(values)
         else:
             nested = [k for k in keys if isinstance(obj[k], dict | list) and obj[k]]
             if nested:

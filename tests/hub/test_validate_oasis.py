@@ -30,7 +30,8 @@ def test_every_example_object_is_accepted(path: Path) -> None:
     assert rejected == {}
 
 
-@pytest.mark.parametrize("path", [f for f in FILES if "objectmarking" not in f.name],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [f for f in FILES if "objectmarking" not in f.name], ids=lambda p: p.name
+)
 def test_every_example_bundle_has_a_valid_envelope(path: Path) -> None:
     assert check_envelope(json.loads(path.read_text(encoding="utf-8"))) == []

@@ -15,18 +15,23 @@ from hub.validate.patterns import check_pattern, recognise
 from tests.hub.stix_corpus import PATTERNS_INVALID, PATTERNS_VALID
 
 _OPTIONS = ValidationOptions(version="2.1")
-PROFILE = settings(max_examples=300, deadline=None,
-                   suppress_health_check=[HealthCheck.too_slow])
+PROFILE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def reference_ok(pattern: str) -> bool:
     """stix2 (run_validator) and stix2-validator's MUST check on an indicator both pass."""
-    indicator = {"type": "indicator", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
-                 "pattern": pattern, "pattern_type": "stix", "spec_version": "2.1"}
+    indicator = {
+        "type": "indicator",
+        "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+        "pattern": pattern,
+        "pattern_type": "stix",
+        "spec_version": "2.1",
+    }
     logging.disable(logging.INFO)
     try:
         return not run_validator(pattern, "2.1") and not list(
-            validator_pattern_check(indicator, _OPTIONS))
+            validator_pattern_check(indicator, _OPTIONS)
+        )
     except Exception:  # noqa: BLE001 - the parser crashes on some input (e.g. "")
         return False
     finally:
@@ -40,32 +45,114 @@ HASH_VALUES = {
     "SHA256": "ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c",
     "SSDEEP": "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C",
 }
-object_types = st.sampled_from([
-    "file", "ipv4-addr", "domain-name", "url", "network-traffic", "x-acme-thing", "x", "ab",
-    "File", "email-message", "process", "windows-registry-key", "a-", "-ab", "user-account",
-])
-components = st.sampled_from([
-    "name", "value", "size", "hashes", "pid", "src_port", "nm", "x_custom", "_ab", "Name",
-    "extensions", "body_multipart",
-])
-steps = st.lists(st.sampled_from([
-    ".name", ".value", "[0]", "[*]", "[-1]", ".'windows-pebinary-ext'", ".sections", ".MD5",
-    ".'SHA-256'", ".SHA-256", "[01]", ".true", ".body_raw_ref",
-]), max_size=3)
+object_types = st.sampled_from(
+    [
+        "file",
+        "ipv4-addr",
+        "domain-name",
+        "url",
+        "network-traffic",
+        "x-acme-thing",
+        "x",
+        "ab",
+        "File",
+        "email-message",
+        "process",
+        "windows-registry-key",
+        "a-",
+        "-ab",
+        "user-account",
+    ]
+)
+components = st.sampled_from(
+    [
+        "name",
+        "value",
+        "size",
+        "hashes",
+        "pid",
+        "src_port",
+        "nm",
+        "x_custom",
+        "_ab",
+        "Name",
+        "extensions",
+        "body_multipart",
+    ]
+)
+steps = st.lists(
+    st.sampled_from(
+        [
+            ".name",
+            ".value",
+            "[0]",
+            "[*]",
+            "[-1]",
+            ".'windows-pebinary-ext'",
+            ".sections",
+            ".MD5",
+            ".'SHA-256'",
+            ".SHA-256",
+            "[01]",
+            ".true",
+            ".body_raw_ref",
+        ]
+    ),
+    max_size=3,
+)
 literals = st.one_of(
-    st.sampled_from([
-        "'a'", "'it\\'s'", "'back\\\\slash'", "'bad\\x'", "1", "0", "-1", "01", "+1", "1.5",
-        ".5", "1.", "-0.5", "true", "false", "True", "h'4d5a'", "h'4d5'", "b'aGVsbG8='",
-        "b'aGVsbG8'", "t'2016-01-01T00:00:00Z'", "t'2016-02-30T00:00:00Z'",
-        "t'2016-01-01T00:00:00.123Z'", "''", "'%'",
-    ]),
+    st.sampled_from(
+        [
+            "'a'",
+            "'it\\'s'",
+            "'back\\\\slash'",
+            "'bad\\x'",
+            "1",
+            "0",
+            "-1",
+            "01",
+            "+1",
+            "1.5",
+            ".5",
+            "1.",
+            "-0.5",
+            "true",
+            "false",
+            "True",
+            "h'4d5a'",
+            "h'4d5'",
+            "b'aGVsbG8='",
+            "b'aGVsbG8'",
+            "t'2016-01-01T00:00:00Z'",
+            "t'2016-02-30T00:00:00Z'",
+            "t'2016-01-01T00:00:00.123Z'",
+            "''",
+            "'%'",
+        ]
+    ),
     st.sampled_from(list(HASH_VALUES.values())).map(lambda h: f"'{h}'"),
     st.text(alphabet="abc'\\ ", max_size=6).map(lambda s: f"'{s}'"),
 )
-operators = st.sampled_from([
-    "=", "!=", "<", "<=", ">", ">=", "==", "<>", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET",
-    "NOT =", "NOT LIKE", "IN", "like",
-])
+operators = st.sampled_from(
+    [
+        "=",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "==",
+        "<>",
+        "LIKE",
+        "MATCHES",
+        "ISSUBSET",
+        "ISSUPERSET",
+        "NOT =",
+        "NOT LIKE",
+        "IN",
+        "like",
+    ]
+)
 
 
 @st.composite
@@ -85,27 +172,45 @@ def comparisons(draw: st.DrawFn) -> str:
 @st.composite
 def comparison_expressions(draw: st.DrawFn) -> str:
     parts = draw(st.lists(comparisons(), min_size=1, max_size=3))
-    joiners = draw(st.lists(st.sampled_from([" AND ", " OR ", " and ", " "]),
-                            min_size=len(parts) - 1, max_size=len(parts) - 1))
+    joiners = draw(
+        st.lists(
+            st.sampled_from([" AND ", " OR ", " and ", " "]),
+            min_size=len(parts) - 1,
+            max_size=len(parts) - 1,
+        )
+    )
     text = parts[0] + "".join(j + p for j, p in zip(joiners, parts[1:], strict=True))
     return f"({text})" if draw(st.booleans()) and len(parts) > 1 else text
 
 
-qualifiers = st.sampled_from([
-    "", "", " WITHIN 5 SECONDS", " WITHIN 0 SECONDS", " WITHIN 1.5 SECONDS", " WITHIN -1 SECONDS",
-    " REPEATS 2 TIMES", " REPEATS 0 TIMES", " REPEATS 1.5 TIMES",
-    " START t'2016-01-01T00:00:00Z' STOP t'2016-01-02T00:00:00Z'",
-    " START '2016' STOP t'2016-01-02T00:00:00Z'", " WITHIN 5 SECONDS WITHIN 5 SECONDS",
-    " REPEATS 2 TIMES WITHIN 5 SECONDS",
-])
+qualifiers = st.sampled_from(
+    [
+        "",
+        "",
+        " WITHIN 5 SECONDS",
+        " WITHIN 0 SECONDS",
+        " WITHIN 1.5 SECONDS",
+        " WITHIN -1 SECONDS",
+        " REPEATS 2 TIMES",
+        " REPEATS 0 TIMES",
+        " REPEATS 1.5 TIMES",
+        " START t'2016-01-01T00:00:00Z' STOP t'2016-01-02T00:00:00Z'",
+        " START '2016' STOP t'2016-01-02T00:00:00Z'",
+        " WITHIN 5 SECONDS WITHIN 5 SECONDS",
+        " REPEATS 2 TIMES WITHIN 5 SECONDS",
+    ]
+)
 
 
 @st.composite
 def observations(draw: st.DrawFn) -> str:
     n = draw(st.integers(1, 3))
     obs = [f"[{draw(comparison_expressions())}]{draw(qualifiers)}" for _ in range(n)]
-    ops = draw(st.lists(st.sampled_from([" AND ", " OR ", " FOLLOWEDBY ", " "]),
-                        min_size=n - 1, max_size=n - 1))
+    ops = draw(
+        st.lists(
+            st.sampled_from([" AND ", " OR ", " FOLLOWEDBY ", " "]), min_size=n - 1, max_size=n - 1
+        )
+    )
     text = obs[0] + "".join(o + x for o, x in zip(ops, obs[1:], strict=True))
     if draw(st.booleans()) and n > 1:
         text = f"({text}){draw(qualifiers)}"
@@ -120,7 +225,7 @@ def damaged(draw: st.DrawFn) -> str:
     i = draw(st.integers(0, len(text) - 1))
     action = draw(st.sampled_from(["drop", "dup", "insert"]))
     if action == "drop":
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if action == "dup":
         return text[:i] + text[i] + text[i:]
     return text[:i] + draw(st.sampled_from(list("[]()'\\:., -=<>*"))) + text[i:]
