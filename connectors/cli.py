@@ -99,7 +99,7 @@ def source_add(
         page_size=page_size,
     )
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
+    async def work(db: AsyncSession) -> Any:
         source = await registry.add_source(db, spec, actor=None)
         return jsonable(await status.source_view(db, source))
 
@@ -129,7 +129,7 @@ def source_list(as_json: AsJson = False) -> None:
 def source_show(name: Name) -> None:
     """Settings (never credentials), progress, next run and last error."""
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
+    async def work(db: AsyncSession) -> Any:
         return jsonable(await status.source_view(db, await registry.get_source(db, name)))
 
     _emit(_run(work))
@@ -221,7 +221,7 @@ def peer_add(
         batch_size=batch_size,
     )
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
+    async def work(db: AsyncSession) -> Any:
         return jsonable(await status.peer_view(db, await registry.add_peer(db, spec, actor=None)))
 
     _emit(_run(work))
@@ -250,7 +250,7 @@ def peer_list(as_json: AsJson = False) -> None:
 def peer_show(name: Name) -> None:
     """Settings (never credentials), progress, next run and last error."""
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
+    async def work(db: AsyncSession) -> Any:
         return jsonable(await status.peer_view(db, await registry.get_peer(db, name)))
 
     _emit(_run(work))
@@ -301,7 +301,7 @@ def webhook_add(
 ) -> None:
     """Add a webhook; its signing secret is printed once."""
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
+    async def work(db: AsyncSession) -> Any:
         hook, secret = await registry.add_webhook(
             db, member, url, actor=None, secret=_secret(secret_env)
         )

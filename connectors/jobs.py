@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import httpx
 from sqlalchemy import ColumnElement, or_, select, update
@@ -234,7 +235,8 @@ def summary(errors: Mapping[str, str]) -> str:
     return "; ".join(f"{where}: {error}" for where, error in errors.items())
 
 
-Connector = ConnectorSource | ConnectorPeer
+# A recurring connector row: an upstream source or a peer hub.
+Connector = TypeVar("Connector", ConnectorSource, ConnectorPeer)
 
 
 async def record_run(

@@ -134,7 +134,9 @@ def with_default_tlp(objects: list[dict[str, Any]], level: Tlp) -> list[dict[str
 def scope_for(source: ConnectorSource, own_sector: str) -> sharing.Scope:
     """The sharing scope an automatic approval gives: the source's sectors."""
     extra = frozenset(s for s in source.sectors if s != own_sector)
-    return sharing.Scope("sectors", extra) if extra else sharing.Scope("sector")
+    if extra:
+        return sharing.Scope(sharing.Breadth.SECTORS, extra)
+    return sharing.Scope(sharing.Breadth.SECTOR)
 
 
 async def _ingest(

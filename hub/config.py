@@ -85,11 +85,11 @@ class Settings(BaseSettings):
         if path.exists():
             return path.read_bytes().strip()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_urlsafe(48).encode()
+        generated = secrets.token_urlsafe(48).encode()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(value)
-        return value
+            fh.write(generated)
+        return generated
 
     @property
     def limits(self) -> Limits:

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from hub.models import SubmissionState
-from schemas.review import Breadth, RouteOut
+from hub.sharing import Breadth
+from schemas.review import RouteOut
 from schemas.submissions import EventOut
 
 

@@ -8,9 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from hub.models import SubmissionState
+from hub.sharing import Breadth
 from schemas.submissions import EventOut, ObjectResult
-
-Breadth = Literal["sector", "sectors", "members", "public"]
 
 
 class ScopeIn(BaseModel):

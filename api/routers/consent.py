@@ -65,7 +65,7 @@ async def preview(
         id=p.submission.id,
         state=p.submission.state,
         reason=row.reason if row is not None else None,
-        scope=ScopeOut(breadth=row.breadth, extra_sectors=list(row.extra_sectors or []))  # type: ignore[arg-type]
+        scope=ScopeOut(breadth=row.breadth, extra_sectors=list(row.extra_sectors or []))
         if row is not None and row.breadth is not None
         else None,
         consent=row.consent if row is not None else None,

@@ -46,7 +46,7 @@ def review_state(row: SubmissionReview | None, state: SubmissionState) -> Review
     if row is None:
         return None
     return ReviewState(
-        breadth=row.breadth,  # type: ignore[arg-type]
+        breadth=row.breadth,
         extra_sectors=list(row.extra_sectors or []),
         approved_at=row.approved_at,
         awaiting_second=(

@@ -159,8 +159,8 @@ async def save_auto_consent(
 ) -> Response:
     """Replace the member's auto-consent; none ticked turns it off."""
     await consent.set_auto(
-        db, current.principal, consent.AutoSettings(tuple(breadths or ()), cross_sector)
-    )  # type: ignore[arg-type]
+        db, current.principal, consent.AutoSettings.parse(breadths or (), cross_sector)
+    )
     return redirect(f"{PREFIX}/my/auto-consent?done=auto_saved")
 
 

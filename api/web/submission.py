@@ -176,7 +176,7 @@ async def approve(
     """Approve with the chosen scope (same call as the REST API)."""
     extra = frozenset(extra_sectors or ()) if breadth == "sectors" else frozenset()
     try:
-        scope = sharing.Scope(breadth, extra)  # type: ignore[arg-type]
+        scope = sharing.Scope(sharing.Breadth.parse(breadth), extra)
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
     outcome = await review.approve(

@@ -84,7 +84,7 @@ def observable_keys(obj: Mapping[str, Any]) -> set[str]:
 @functools.cache
 def _lists() -> Any | None:
     try:
-        from pymispwarninglists import WarningLists
+        from pymispwarninglists.api import WarningLists
     except ImportError:  # pragma: no cover - the package is an optional triage aid
         return None
     return WarningLists(slow_search=False)

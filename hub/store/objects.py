@@ -18,12 +18,13 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Table,
     and_,
     bindparam,
     delete,
@@ -76,7 +77,7 @@ def now_micros() -> int:
 async def lock(db: AsyncSession, collection: Collection) -> int:
     """Take the collection's publish lock; the last date_added it handed out."""
     query = select(Collection.last_date_added).where(Collection.id == collection.id)
-    if db.bind.dialect.name == "postgresql":
+    if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     last = await db.scalar(query)
     return int(last or 0)
@@ -195,7 +196,7 @@ def prepare(obj: Mapping[str, Any]) -> Prepared:
 
 # --- reading ------------------------------------------------------------------------------
 
-_T = PublishedObject.__table__
+_T = cast(Table, PublishedObject.__table__)
 _S = _T.alias("newer")
 
 

@@ -8,6 +8,7 @@ A member sees only its own submissions; any other id is simply not found.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,15 @@ class AutoSettings:
     breadths: tuple[sharing.Breadth, ...] = ()
     cross_sector: bool = False
 
+    @classmethod
+    def parse(cls, breadths: Iterable[str], cross_sector: bool) -> AutoSettings:
+        """Settings from the words a member sent; 422 for an unknown breadth."""
+        words = list(breadths)
+        unknown = [b for b in words if b not in sharing.BREADTHS]
+        if unknown:
+            raise Unprocessable(f"unknown scope breadth {unknown[0]!r}")
+        return cls(tuple(sharing.Breadth(b) for b in words), cross_sector)
+
 
 @dataclass(slots=True)
 class Preview:
@@ -73,21 +83,18 @@ async def get_auto(db: AsyncSession, member_id: str) -> AutoSettings:
     row = await db.get(AutoConsent, member_id)
     if row is None:
         return AutoSettings()
-    return AutoSettings(tuple(row.breadths), row.cross_sector)  # type: ignore[arg-type]
+    return AutoSettings.parse(row.breadths, row.cross_sector)
 
 
 async def set_auto(db: AsyncSession, principal: Principal, settings: AutoSettings) -> AutoSettings:
     """Replace the member's auto-consent; an empty list of breadths turns it off."""
     member_id = _submitter(principal)
-    unknown = [b for b in settings.breadths if b not in sharing.BREADTHS]
-    if unknown:
-        raise Unprocessable(f"unknown scope breadth {unknown[0]!r}")
     breadths = [b for b in sharing.BREADTHS if b in settings.breadths]
     row = await db.get(AutoConsent, member_id)
     if row is None:
         row = AutoConsent(member_id=member_id)
         db.add(row)
-    row.breadths = breadths
+    row.breadths = [b.value for b in breadths]
     row.cross_sector = settings.cross_sector
     row.updated_by = principal.account_id
     row.updated_at = utcnow()
@@ -96,10 +103,10 @@ async def set_auto(db: AsyncSession, principal: Principal, settings: AutoSetting
         actor=principal,
         action="consent.auto_settings",
         subject=f"member:{principal.member_slug}",
-        details={"breadths": breadths, "cross_sector": settings.cross_sector},
+        details={"breadths": row.breadths, "cross_sector": settings.cross_sector},
     )
     await db.flush()
-    return AutoSettings(tuple(breadths), settings.cross_sector)  # type: ignore[arg-type]
+    return AutoSettings(tuple(breadths), settings.cross_sector)
 
 
 async def apply_auto(

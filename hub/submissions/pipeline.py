@@ -48,7 +48,7 @@ class Outcome:
 
 async def _claim(db: AsyncSession, submission_id: str, state: SubmissionState) -> Submission | None:
     query = select(Submission).where(Submission.id == submission_id, Submission.state == state)
-    if db.bind.dialect.name == "postgresql":
+    if db.get_bind().dialect.name == "postgresql":
         # Several workers may race for the same submission; the loser skips it.
         query = query.with_for_update(skip_locked=True)
     return await db.scalar(query)

@@ -115,7 +115,7 @@ def scope_of(row: SubmissionReview) -> sharing.Scope | None:
     """The operator's chosen scope, once approved."""
     if row.breadth is None:
         return None
-    return sharing.Scope(row.breadth, frozenset(row.extra_sectors or ()))  # type: ignore[arg-type]
+    return sharing.Scope(row.breadth, frozenset(row.extra_sectors or ()))
 
 
 def consent_of(row: SubmissionReview, *, approved: bool | None = None) -> sharing.Consent:

@@ -112,7 +112,7 @@ async def search(
 async def lock(db: AsyncSession, submission_id: str) -> Submission:
     """The submission, row-locked on PostgreSQL so two decisions cannot interleave."""
     query = select(Submission).where(Submission.id == submission_id)
-    if db.bind.dialect.name == "postgresql":
+    if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     submission = await db.scalar(query)
     if submission is None:

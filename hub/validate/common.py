@@ -190,7 +190,9 @@ def compare_timestamps(
     ta, tb = parse_timestamp(a, millis), parse_timestamp(b, millis)
     if ta is None or tb is None:
         return  # the malformed one is already reported
-    ok = (ta > tb and a > b) if strict else (ta >= tb and a >= b)
+    # Both parsed, so both are strings.
+    sa, sb = str(a), str(b)
+    ok = (ta > tb and sa > sb) if strict else (ta >= tb and sa >= sb)
     if not ok:
         rel = "later than" if strict else "later than or equal to"
         problem(out, later, f"must be {rel} {earlier} ({b})")

@@ -98,7 +98,7 @@ def check_object_unguarded(obj: object) -> list[Problem]:
     why = _check_type(otype)
     if why is not None:
         return [Problem("type", why)]
-    spec = SPECS.get(otype)
+    spec = SPECS.get(otype) if isinstance(otype, str) else None
     if spec is None:
         spec = CUSTOM_DOMAIN if ("created" in obj or "modified" in obj) else CUSTOM_SCO
 

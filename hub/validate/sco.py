@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
+from types import ModuleType
 from typing import Any
 
 from hub.validate import common as c
@@ -27,6 +28,7 @@ from hub.validate.spec import (
     requires,
 )
 
+idna: ModuleType | None
 try:  # idna ships with httpx; without it, only plain ASCII host names are accepted
     import idna
 except ImportError:  # pragma: no cover
@@ -195,6 +197,7 @@ def uuid_v4(*contributing: str) -> Constraint:
         oid = obj.get("id")
         if any(k in obj for k in contributing) or c.identifier_problem(oid) is not None:
             return
+        assert isinstance(oid, str)  # identifier_problem refuses anything else
         if uuid.UUID(oid[oid.index("--") + 2 :]).version != 4:
             c.problem(out, "id", "must use a UUIDv4 when no ID-contributing property is present")
 
