@@ -52,3 +52,13 @@ async def test_sectors_made_before_0007_get_their_collection(empty_engine: Async
         "Energy sector",
     )
     assert {"members", "public", "inbox"} <= set(got)
+
+
+async def test_breadth_is_one_of_the_four(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        checks = await conn.run_sync(
+            lambda c: inspect(c).get_check_constraints("submission_review")
+        )
+    (breadth,) = [ck for ck in checks if ck["name"] == "ck_submission_review_sharing_breadth"]
+    for word in ("sector", "sectors", "members", "public"):
+        assert f"'{word}'" in breadth["sqltext"]
