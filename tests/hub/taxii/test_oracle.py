@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,8 +13,8 @@ from hub.taxii.filters import Endpoint, ObjectQuery, VersionSelector, parse_quer
 from hub.taxii.oracle import Record, page, select
 from hub.taxii.timestamps import parse_micros
 from hub.taxii.versioning import object_version, spec_version_key
+from tests.paths import OASIS
 
-OASIS = Path(__file__).resolve().parent.parent / "data" / "oasis"
 PROPS = settings(max_examples=150, deadline=None)
 
 A = "indicator--00000000-0000-4000-8000-00000000000a"

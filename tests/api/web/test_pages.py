@@ -20,7 +20,7 @@ from tests.api.test_review import (
     published,
     submit,
 )
-from tests.api.web_helpers import CONSOLE, browser, page_csrf, sign_in
+from tests.api.web.helpers import CONSOLE, browser, page_csrf, sign_in
 from tests.factories import bearer, make_member, make_sector
 
 GREEN_C2 = "[ipv4-addr:value = '198.51.100.23']"

@@ -21,7 +21,7 @@ from stix2validator import ValidationOptions, validate_instance
 
 from hub.validate import Problem, check_object
 from hub.validate.objects import SPECS
-from tests.hub.stix_corpus import corpus, valid_objects
+from tests.hub.validate.stix_corpus import corpus, valid_objects
 
 # The reference validator is slow (milliseconds per object); a fixed sample keeps this file
 # well under a minute. MAMORI_FULL_CORPUS=1 runs all ~11,000 cases.

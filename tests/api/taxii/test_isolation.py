@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models.published import collection_uuid
-from tests.api.test_taxii_routes import (
+from tests.api.taxii.test_routes import (
     POST_TAXII,
     ROOT,
     World,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +10,7 @@ import stix2
 
 from hub.stix import tlp
 from hub.stix.tlp import Tlp, claimed_level, effective_tlp, marking_id_for
-
-OASIS = Path(__file__).resolve().parent.parent / "data" / "oasis"
+from tests.paths import OASIS
 
 FORGED_ID = "marking-definition--00000000-1111-4222-8333-444444444444"
 STATEMENT_ID = "marking-definition--d81f86b9-975b-4c0b-875e-810c5ad45a4f"

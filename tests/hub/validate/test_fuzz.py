@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from stix2validator import ValidationOptions, validate_instance
 
 from hub.validate.objects import check_object_unguarded
-from tests.hub.stix_corpus import SHA256, T0, T1, uid, valid_objects
+from tests.hub.validate.stix_corpus import SHA256, T0, T1, uid, valid_objects
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 BASES = valid_objects()

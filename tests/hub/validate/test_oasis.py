@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hub.validate import check_envelope, check_object
+from tests.paths import OASIS
 
-OASIS = Path(__file__).parent.parent / "data" / "oasis"
 FILES = sorted(OASIS.glob("*.json"))
 
 

@@ -14,7 +14,7 @@ from hub.db import utcnow
 from hub.members import sessions
 from hub.models import AuditEntry, Role, WebSession
 from tests.api.test_review import make_world, submit
-from tests.api.web_helpers import CONSOLE, browser, csrf_of, page_csrf, sign_in
+from tests.api.web.helpers import CONSOLE, browser, csrf_of, page_csrf, sign_in
 from tests.factories import make_key
 
 

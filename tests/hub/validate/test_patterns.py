@@ -12,7 +12,7 @@ from stix2validator import ValidationOptions
 from stix2validator.v21.musts import patterns as validator_pattern_check
 
 from hub.validate.patterns import check_pattern, recognise
-from tests.hub.stix_corpus import PATTERNS_INVALID, PATTERNS_VALID
+from tests.hub.validate.stix_corpus import PATTERNS_INVALID, PATTERNS_VALID
 
 _OPTIONS = ValidationOptions(version="2.1")
 PROFILE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
