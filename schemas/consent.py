@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from hub.models import SubmissionState
 from hub.sharing import Breadth
-from schemas.review import RouteOut
+from schemas.review import ReportOut, RouteOut
 from schemas.submissions import EventOut
 
 
@@ -47,7 +47,7 @@ class Preview(BaseModel):
     collections: dict[str, list[str]]
     withheld: list[RouteOut]
     sanitized: list[dict[str, Any]]
-    report: dict[str, Any]
+    report: ReportOut
     events: list[EventOut]
 
 

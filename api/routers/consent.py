@@ -22,6 +22,7 @@ from schemas.consent import (
     ScopeOut,
 )
 from schemas.problems import Problem
+from schemas.review import ReportOut
 from schemas.submissions import EventOut, Receipt
 
 router = APIRouter(prefix="/api/v1", tags=["consent"])
@@ -78,7 +79,7 @@ async def preview(
         collections=collections,
         withheld=[r for r in routes(plan) if not r.collections] if plan is not None else [],
         sanitized=p.sanitized,
-        report=p.report,
+        report=ReportOut.model_validate(p.report),
         events=[
             EventOut(at=e.at, from_state=e.from_state, to_state=e.to_state, reason=e.reason)
             for e in p.events

@@ -27,6 +27,7 @@ from schemas.review import (
     QueueItem,
     QueuePage,
     ReasonIn,
+    ReportOut,
     ReviewDetail,
     ReviewState,
     RouteOut,
@@ -169,7 +170,7 @@ async def get_detail(
             if o.status.value == "rejected"
         ],
         sanitized=d.sanitized,
-        report=d.report,
+        report=ReportOut.model_validate(d.report),
         diff=[
             ObjectDiff(
                 original_id=o.original_id,

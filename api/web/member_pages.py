@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
@@ -16,6 +15,7 @@ from api.web.templating import page
 from hub import members, sharing
 from hub.errors import Forbidden
 from hub.models import SubmissionState
+from hub.sanitize.report import Change, Report
 from hub.stix.tlp import effective_tlp
 from hub.submissions import consent, records
 
@@ -46,14 +46,13 @@ async def my_submissions(
     )
 
 
-def _changes_by_object(report: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def _changes_by_object(report: Report) -> dict[str, list[Change]]:
     """The report's changes keyed by the hub id a submitter sees (never the original id)."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for change in report.get("changes", ()):
-        if change.get("rule") == "remint-id":
+    out: dict[str, list[Change]] = {}
+    for change in report.changes:
+        if change.rule == "remint-id":
             continue
-        key = change.get("new_object_id") or "dropped"
-        out.setdefault(str(key), []).append(change)
+        out.setdefault(change.new_object_id or "dropped", []).append(change)
     return out
 
 

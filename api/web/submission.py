@@ -75,11 +75,10 @@ def pairs(detail: review.Detail) -> list[Pair]:
     originals = {o["id"]: o for o in detail.original if isinstance(o.get("id"), str)}
     sanitized = {o["id"]: o for o in detail.sanitized if isinstance(o.get("id"), str)}
     changes: dict[str, dict[str, list[str]]] = {}
-    for change in detail.report.get("changes", ()):
-        key = str(change.get("object_id"))
-        bucket = changes.setdefault(key, {}).setdefault(str(change.get("path", "")), [])
-        if change.get("rule") not in bucket:
-            bucket.append(str(change.get("rule")))
+    for change in detail.report.changes:
+        bucket = changes.setdefault(change.object_id, {}).setdefault(change.path, [])
+        if change.rule not in bucket:
+            bucket.append(change.rule)
     flags: dict[str, list[triage.Flag]] = {}
     for flag in detail.flags:
         flags.setdefault(flag.object_id, []).append(flag)

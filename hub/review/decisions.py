@@ -11,7 +11,6 @@ never loses an earlier one. Every decision is a recorded transition and an audit
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ from hub.models import (
 from hub.review import diff
 from hub.runtime import HubRuntime
 from hub.sanitize import sanitize
+from hub.sanitize.report import Change, Report
 from hub.submissions import consent, intake, lifecycle, publication, records
 
 S = SubmissionState
@@ -159,7 +159,7 @@ def _resolve_drops(
 
 async def resanitize(
     db: AsyncSession, submission: Submission, edits: Edits, ctx: HubRuntime
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], Report]:
     """Run the sanitizer again over the sealed original with the operator's edits applied."""
     originals = await accepted_originals(db, submission)
     member = await _member(db, submission.member_id)
@@ -179,25 +179,21 @@ async def resanitize(
         hub_identity=ctx.hub_identity,
         sector=profiles.sector_of(member),
     )
-    report = result.report.to_json()
-    for o in originals:
-        if o.get("id") in dropped:
-            report["changes"].append(
-                {
-                    "object_id": o["id"],
-                    "new_object_id": None,
-                    "path": "",
-                    "rule": "operator-drop",
-                    "before": str(o.get("type")),
-                    "after": None,
-                }
-            )
-    report["counts_by_rule"] = dict(sorted(Counter(c["rule"] for c in report["changes"]).items()))
+    report = Report(
+        [
+            *result.report.changes,
+            *(
+                Change(o["id"], None, "", "operator-drop", str(o.get("type")), None)
+                for o in originals
+                if o.get("id") in dropped
+            ),
+        ]
+    )
     blob = await db.get(SubmissionBlob, submission.id)
     if blob is None:  # pragma: no cover
         raise RuntimeError(f"submission {submission.id} has no stored body")
     blob.sanitized = orjson.dumps(result.objects)
-    blob.report = report
+    blob.report = report.to_json()
     return result.objects, report
 
 
@@ -413,7 +409,7 @@ async def edit(
     blob = await db.get(SubmissionBlob, submission.id)
     originals = await accepted_originals(db, submission)
     sanitized = records.sanitized_objects(blob) if blob is not None else []
-    mapping = diff.id_map((blob.report if blob else None) or {}, sanitized)
+    mapping = diff.id_map(records.stored_report(blob), sanitized)
     drop = _resolve_drops(edits.drop, originals, mapping)
     combined = Edits.from_json(row.edits).merged(Edits(drop, redact, keep))
     objects, report = await resanitize(db, submission, combined, ctx)
@@ -443,7 +439,7 @@ async def edit(
             "redactions_added": len(redact),
             "kept": list(keep),
             "note": note,
-            "changes": len(report["changes"]),
+            "changes": len(report.changes),
         },
     )
     await db.flush()

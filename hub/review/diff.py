@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from hub.sanitize.report import Report
+
 Op = Literal["changed", "removed", "added"]
 Status = Literal["unchanged", "changed", "dropped", "added"]
 _MISSING = object()
@@ -40,15 +42,11 @@ class ObjectDiff:
     entries: list[Entry] = field(default_factory=list)
 
 
-def id_map(
-    report: Mapping[str, Any], sanitized: Iterable[Mapping[str, Any]]
-) -> dict[str, str | None]:
+def id_map(report: Report, sanitized: Iterable[Mapping[str, Any]]) -> dict[str, str | None]:
     """Original id -> hub id (None when dropped) from the report; unchanged ids map to self."""
     mapping: dict[str, str | None] = {}
-    for change in report.get("changes", ()):
-        oid = change.get("object_id")
-        if isinstance(oid, str):
-            mapping[oid] = change.get("new_object_id")
+    for change in report.changes:
+        mapping[change.object_id] = change.new_object_id
     for obj in sanitized:
         sid = obj.get("id")
         if isinstance(sid, str):

@@ -21,6 +21,7 @@ from hub.review import diff, triage
 from hub.review.decisions import QUEUE_SCAN, _member, _staff, accepted_originals
 from hub.runtime import HubRuntime
 from hub.sanitize import SectorRef
+from hub.sanitize.report import Report
 from hub.stix.tlp import Tlp, effective_tlp
 from hub.submissions import publication, records
 from hub.submissions.records import decode_cursor, encode_cursor
@@ -37,7 +38,7 @@ class Detail:
     row: SubmissionReview | None
     original: list[dict[str, Any]]
     sanitized: list[dict[str, Any]]
-    report: dict[str, Any]
+    report: Report
     diff: list[diff.ObjectDiff]
     flags: list[triage.Flag]
     tlp: dict[str, Tlp]
@@ -66,7 +67,7 @@ async def detail(
     blob = await db.get(SubmissionBlob, submission.id)
     original = await accepted_originals(db, submission) if submission.accepted_count else []
     sanitized = records.sanitized_objects(blob) if blob is not None else []
-    report = (blob.report if blob is not None else None) or {"changes": [], "counts_by_rule": {}}
+    report = records.stored_report(blob)
     context = publication.context_ids(ctx, SectorRef(member.sector.slug, member.sector.name))
     intelligence = [o for o in sanitized if o.get("id") not in context]
     plan = None

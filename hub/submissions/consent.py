@@ -30,6 +30,7 @@ from hub.models import (
     SubmissionState,
 )
 from hub.runtime import HubRuntime
+from hub.sanitize.report import Report
 from hub.submissions import intake, lifecycle, publication, records
 
 S = SubmissionState
@@ -61,7 +62,7 @@ class Preview:
     row: SubmissionReview | None
     events: list[SubmissionEvent]
     sanitized: list[dict[str, Any]]
-    report: dict[str, Any]
+    report: Report
     plan: publication.Plan | None
     consent: sharing.Consent | None
 
@@ -172,7 +173,7 @@ async def preview(
         )
     )
     sanitized = records.sanitized_objects(blob) if blob is not None else []
-    report = (blob.report if blob is not None else None) or {"changes": [], "counts_by_rule": {}}
+    report = records.stored_report(blob)
     plan = given = None
     if row is not None and row.breadth is not None and blob is not None and blob.sanitized:
         given = sharing.Consent(

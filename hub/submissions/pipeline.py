@@ -32,6 +32,7 @@ from hub.models import (
 )
 from hub.runtime import HubRuntime
 from hub.sanitize import MemberProfile, SectorRef, sanitize
+from hub.sanitize.report import Report
 from hub.submissions import intake, lifecycle, records
 
 log = logging.getLogger("mamori.pipeline")
@@ -170,7 +171,7 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def run_sanitizer(job: SanitizeJob, ctx: HubRuntime) -> tuple[bytes, dict[str, Any], int]:
+def run_sanitizer(job: SanitizeJob, ctx: HubRuntime) -> tuple[bytes, Report, int]:
     """The CPU-heavy part, pure, so it can run in another process."""
     result = sanitize(
         job.objects,
@@ -180,11 +181,11 @@ def run_sanitizer(job: SanitizeJob, ctx: HubRuntime) -> tuple[bytes, dict[str, A
         hub_identity=ctx.hub_identity,
         sector=job.sector,
     )
-    return orjson.dumps(result.objects), result.report.to_json(), len(result.objects)
+    return orjson.dumps(result.objects), result.report, len(result.objects)
 
 
 async def store_sanitized(
-    db: AsyncSession, submission_id: str, sanitized: bytes, report: dict[str, Any], count: int
+    db: AsyncSession, submission_id: str, sanitized: bytes, report: Report, count: int
 ) -> Outcome | None:
     submission = await _claim(db, submission_id, S.VALIDATED)
     if submission is None:
@@ -193,8 +194,8 @@ async def store_sanitized(
     if blob is None:  # pragma: no cover
         raise RuntimeError(f"submission {submission_id} has no stored body")
     blob.sanitized = sanitized
-    blob.report = report
-    changes = len(report.get("changes", []))
+    blob.report = report.to_json()
+    changes = len(report.changes)
     db.add(
         lifecycle.move(
             submission,

@@ -19,6 +19,7 @@ from hub.db import utcnow
 from hub.errors import BadRequest, NotFound
 from hub.members.principals import Principal
 from hub.models import Member, Submission, SubmissionBlob, SubmissionReview, SubmissionState
+from hub.sanitize.report import Change, Report
 
 # Intake already enforced the configured limits; re-reading a stored body must not fail on
 # a limit lowered since it was accepted, so stored bodies are parsed with generous ones.
@@ -141,3 +142,11 @@ async def review_row(db: AsyncSession, submission_id: str) -> SubmissionReview:
 
 def sanitized_objects(blob: SubmissionBlob) -> list[dict[str, Any]]:
     return list(orjson.loads(blob.sanitized)) if blob.sanitized else []
+
+
+def stored_report(blob: SubmissionBlob | None) -> Report:
+    """The sanitizer's change report as it was stored beside the sanitized objects."""
+    data = blob.report if blob is not None else None
+    if not data:
+        return Report()
+    return Report([Change(**change) for change in data.get("changes", ())])

@@ -80,6 +80,10 @@ def check_object(obj: object) -> list[Problem]:
     """Every reason ``obj`` is not a valid STIX 2.1 object; [] means valid."""
     try:
         return check_object_unguarded(obj)
+    except RecursionError:
+        # Every parser the checkers call is bounded first; this is the net under a new one.
+        # One line, no traceback: the object is refused, the submission goes on.
+        return [Problem(None, "could not be validated: nested too deeply")]
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         # A checker tripped over input it did not expect: refuse the object, never the bundle.
         return [Problem(None, f"could not be validated ({type(exc).__name__}: {exc})")]

@@ -73,6 +73,33 @@ _HASH_RE = {
 }
 
 
+# Both parsers recurse once per bracket; a bound checked before either runs keeps a deeply
+# nested pattern a validation error instead of a RecursionError (no real pattern comes close).
+MAX_PATTERN_DEPTH = 64
+
+
+def nesting_depth(pattern: str) -> int:
+    """The deepest nesting of ( and [ in a pattern, outside quoted literals; one linear pass."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for ch in pattern:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == "'":
+                quoted = False
+        elif ch == "'":
+            quoted = True
+        elif ch in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]":
+            depth -= 1
+    return deepest
+
+
 class _Unknown(Exception):
     """The recogniser cannot vouch for this pattern; ask the full parser."""
 
@@ -269,7 +296,7 @@ def recognise(pattern: str) -> bool:
     """True if the pattern is in the fast subset and valid; False means "ask the parser"."""
     try:
         _Parser(_tokens(pattern)).pattern()
-    except (_Unknown, ValueError):
+    except (_Unknown, ValueError, RecursionError):
         return False
     return True
 
@@ -306,6 +333,8 @@ def _full_check(pattern: str, version: str) -> str | None:
 
 def check_pattern(pattern: str, version: str = "2.1") -> str | None:
     """Why a STIX pattern is invalid, or None when it is valid."""
+    if nesting_depth(pattern) > MAX_PATTERN_DEPTH:
+        return f"invalid STIX pattern: nested deeper than {MAX_PATTERN_DEPTH} brackets"
     if version == "2.1" and recognise(pattern):
         return None
     return _full_check(pattern, version)

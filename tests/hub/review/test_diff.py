@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.review.diff import diff, id_map
+from hub.sanitize.report import Change, Report
 
 ORIGINAL = [
     {"type": "identity", "id": "identity--m", "name": "Contoso"},
@@ -28,12 +29,12 @@ SANITIZED = [
     },
     {"type": "marking-definition", "id": "marking-definition--t", "name": "TLP"},
 ]
-REPORT = {
-    "changes": [
-        {"object_id": "identity--m", "new_object_id": None, "rule": "member-identity"},
-        {"object_id": "indicator--o", "new_object_id": "indicator--h", "rule": "remint-id"},
+REPORT = Report(
+    [
+        Change("identity--m", None, "", "member-identity", None, None),
+        Change("indicator--o", "indicator--h", "id", "remint-id", None, None),
     ]
-}
+)
 
 
 def test_pairs_objects_and_lists_each_differing_path() -> None:
@@ -61,7 +62,7 @@ def test_nested_removals_additions_and_list_changes() -> None:
     after = [
         {"type": "x", "id": "x--1", "ext": {"a": 1, "b": [1, 3], "c": True}, "refs": ["a", "b"]}
     ]
-    (only,) = diff(before, after, id_map({"changes": []}, after))
+    (only,) = diff(before, after, id_map(Report(), after))
     entries = {(e.path, e.op) for e in only.entries}
     assert entries == {
         ("ext.b[1]", "changed"),
