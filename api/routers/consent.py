@@ -139,7 +139,7 @@ async def revise(
     submission = await consent.revise(
         db, member, submission_id, raw, content_type=content_type, limits=limits
     )
-    tasks.add_task(pipeline.process_in_own_transaction, maker, submission.id, runtime)
+    tasks.add_task(pipeline.schedule, maker, submission.id, runtime)
     return Receipt(
         id=submission.id,
         state=submission.state,

@@ -97,7 +97,7 @@ async def create_submission(
     raw = await body.read_limited(request, settings.max_body_bytes)
     limits = settings.limits
     submission = await intake.receive(db, member, raw, content_type=content_type, limits=limits)
-    tasks.add_task(pipeline.process_in_own_transaction, maker, submission.id, runtime)
+    tasks.add_task(pipeline.schedule, maker, submission.id, runtime)
     return Receipt(
         id=submission.id,
         state=submission.state,

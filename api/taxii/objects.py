@@ -82,7 +82,7 @@ async def add_objects(
             db, principal, raw, content_type=content_type or "", limits=limits, source="taxii"
         )
         status = await posts.post_inbox(db, principal, collection, submission)
-        tasks.add_task(pipeline.process_in_own_transaction, maker, submission.id, runtime)
+        tasks.add_task(pipeline.schedule, maker, submission.id, runtime)
     else:
         envelope = intake.parse(raw, limits, allow_taxii_envelope=True)
         status = await posts.post_direct(
