@@ -9,10 +9,10 @@ import multiprocessing
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from pebble import ProcessPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
@@ -23,23 +23,26 @@ from api.routers import connectors as connector_routes
 from api.routers import consent as consent_routes
 from api.routers import review as review_routes
 from connectors import worker as connector_worker
-from hub import audit, pipeline
+from hub import audit
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
+from hub.fairqueue import FairQueue
 from hub.metrics import Metrics
+from hub.runtime import HubRuntime
+from hub.submissions import pipeline
 
 log = logging.getLogger("mamori.api")
 
 SWEEP_SECONDS = 30.0
 
 
-async def _sweeper(maker: async_sessionmaker[AsyncSession], ctx: pipeline.Context) -> None:
+async def _sweeper(maker: async_sessionmaker[AsyncSession], ctx: HubRuntime) -> None:
     """Pick up anything acknowledged but not processed: after a crash, or a lost task."""
     while True:
         try:
-            done = await pipeline.drain(maker, ctx)
+            done = await pipeline.sweep(maker, ctx)
             if done:
-                log.info("processed waiting submissions", extra={"count": done})
+                log.info("queued waiting submissions", extra={"count": done})
         except Exception:
             log.exception("sweep failed; retrying later")
         await asyncio.sleep(SWEEP_SECONDS)
@@ -58,22 +61,30 @@ def create_app(
         engine = make_engine(settings.async_database_url)
         sessionmaker = make_sessionmaker(engine, audit_key=audit.audit_key(settings.secret))
     maker = sessionmaker
-    ctx = pipeline.Context.from_settings(settings)
+    ctx = HubRuntime.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = None
+        queue = None
         if background and settings.sanitize_processes > 0:
             # spawn, not fork: forking a process that runs an event loop and threads is unsafe.
-            pool = ProcessPoolExecutor(
+            # pebble ends the one process of a task past its time limit and starts another.
+            pool = ProcessPool(
                 settings.sanitize_processes,
-                mp_context=multiprocessing.get_context("spawn"),
                 initializer=pipeline.watch_parent,
                 initargs=(os.getpid(),),
+                context=multiprocessing.get_context("spawn"),
             )
-            app.state.pipeline = pipeline.Context.from_settings(settings, pool)
-        running = app.state.pipeline
-        sweeper = asyncio.create_task(_sweeper(maker, running)) if background else None
+        if background:
+            # One submission at a time per worker process, taken in turn across members.
+            queue = FairQueue(max(1, settings.sanitize_processes))
+            app.state.runtime = HubRuntime.from_settings(settings, pool, queue)
+        running = app.state.runtime
+        sweeper = None
+        if queue is not None:
+            queue.start(lambda sid: pipeline.process_in_own_transaction(maker, sid, running))
+            sweeper = asyncio.create_task(_sweeper(maker, running))
         # On SQLite the connectors' worker runs in this process (see connectors.worker.embedded).
         in_process = (
             connector_worker.embedded(maker, settings, running)
@@ -88,8 +99,13 @@ def create_app(
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            if queue is not None:
+                # What was running or waiting stays received/validated: the next start resumes it.
+                await queue.stop()
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                # Never wait for a running task: a stuck submission must not hold shutdown.
+                pool.stop()  # type: ignore[no-untyped-call]
+                pool.join(timeout=10)
             if engine is not None:
                 await engine.dispose()
 
@@ -101,7 +117,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.sessionmaker = maker
-    app.state.pipeline = ctx
+    app.state.runtime = ctx
     app.state.metrics = Metrics()
     errors.install(app)
     app.include_router(health.router)

@@ -11,12 +11,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub import keys, principals
 from hub.config import Settings
 from hub.db import read_sessionmaker
 from hub.errors import Forbidden, Unauthorized
+from hub.members import keys, principals
+from hub.members.principals import Principal
 from hub.models import Role
-from hub.principals import Principal
+from hub.runtime import HubRuntime
 
 
 def get_settings(request: Request) -> Settings:
@@ -61,7 +62,14 @@ async def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     return get_sessionmaker(request)
 
 
+def get_runtime(request: Request) -> HubRuntime:
+    """The hub's runtime, built once when the application starts."""
+    runtime: HubRuntime = request.app.state.runtime
+    return runtime
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+HubRuntimeDep = Annotated[HubRuntime, Depends(get_runtime)]
 Sessionmaker = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 # scope="function": the commit happens before the response leaves, so a 202 means stored.
 Db = Annotated[AsyncSession, Depends(get_db, scope="function")]

@@ -41,7 +41,7 @@ class BenchHub:
 
     def _cli(self, *args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "hub.cli", *args],
+            [sys.executable, "-m", "api.cli", *args],
             cwd=self.dir,
             env=self.env,
             capture_output=True,
@@ -57,7 +57,7 @@ class BenchHub:
             [
                 sys.executable,
                 "-m",
-                "hub.cli",
+                "api.cli",
                 "serve",
                 "--port",
                 str(self.port),

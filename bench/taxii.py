@@ -29,6 +29,8 @@ from typing import Any
 
 import httpx
 
+from hub.store.objects import publish
+
 ACCEPT = {"Accept": "application/taxii+json;version=2.1"}
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +80,7 @@ def make_objects(n: int) -> list[dict[str, Any]]:
 
 async def seed_hub(url: str, n: int) -> tuple[str, str, float]:
     """Migrate, add a sector and a reader, publish N objects; (collection id, key, objects/s)."""
-    from hub import audit, members, migrate, publish
+    from hub import audit, members, migrate
     from hub.db import make_engine, make_sessionmaker
     from hub.models import Role
     from hub.models.published import collection_uuid
@@ -96,7 +98,7 @@ async def seed_hub(url: str, n: int) -> tuple[str, str, float]:
     started = time.perf_counter()
     for start in range(0, n, 5000):
         async with maker.begin() as db:
-            await publish.publish(db, "sector-bench", objects[start : start + 5000])
+            await publish(db, "sector-bench", objects[start : start + 5000])
     rate = n / (time.perf_counter() - started)
     await engine.dispose()
     if url.startswith("postgresql"):

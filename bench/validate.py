@@ -35,10 +35,15 @@ def _hex(n: int) -> str:
 
 
 def _common(t: str) -> dict[str, Any]:
-    return {"type": t, "spec_version": "2.1", "id": _id(t),
-            "created": "2026-11-20T08:15:30.123Z", "modified": "2026-11-21T09:00:00.000Z",
-            "created_by_ref": "identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
-            "object_marking_refs": ["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"]}
+    return {
+        "type": t,
+        "spec_version": "2.1",
+        "id": _id(t),
+        "created": "2026-11-20T08:15:30.123Z",
+        "modified": "2026-11-21T09:00:00.000Z",
+        "created_by_ref": "identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+        "object_marking_refs": ["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"],
+    }
 
 
 def _indicator() -> dict[str, Any]:
@@ -48,44 +53,77 @@ def _indicator() -> dict[str, Any]:
     elif shape == 1:
         pattern = f"[ipv4-addr:value = '{_ip()}']"
     elif shape == 2:
-        pattern = (f"[domain-name:value = 'c2-{_hex(6)}.example' OR "
-                   f"ipv4-addr:value = '{_ip()}']")
+        pattern = f"[domain-name:value = 'c2-{_hex(6)}.example' OR ipv4-addr:value = '{_ip()}']"
     else:
-        pattern = (f"[url:value = 'http://{_hex(8)}.example/a.php'] FOLLOWEDBY "
-                   f"[file:hashes.MD5 = '{_hex(32)}'] WITHIN 600 SECONDS")
-    return {**_common("indicator"), "name": "C2 indicator", "pattern": pattern,
-            "pattern_type": "stix", "valid_from": "2026-11-20T08:15:30Z",
-            "indicator_types": ["malicious-activity"],
-            "kill_chain_phases": [{"kill_chain_name": "mitre-attack",
-                                   "phase_name": "command-and-control"}]}
+        pattern = (
+            f"[url:value = 'http://{_hex(8)}.example/a.php'] FOLLOWEDBY "
+            f"[file:hashes.MD5 = '{_hex(32)}'] WITHIN 600 SECONDS"
+        )
+    return {
+        **_common("indicator"),
+        "name": "C2 indicator",
+        "pattern": pattern,
+        "pattern_type": "stix",
+        "valid_from": "2026-11-20T08:15:30Z",
+        "indicator_types": ["malicious-activity"],
+        "kill_chain_phases": [
+            {"kill_chain_name": "mitre-attack", "phase_name": "command-and-control"}
+        ],
+    }
 
 
 def _malware() -> dict[str, Any]:
-    return {**_common("malware"), "name": f"Loader-{_hex(4)}", "is_family": True,
-            "malware_types": ["backdoor", "remote-access-trojan"], "description": "x" * 200,
-            "external_references": [{"source_name": "mitre-attack", "external_id": "S0013",
-                                     "url": "https://attack.mitre.org/software/S0013/"}]}
+    return {
+        **_common("malware"),
+        "name": f"Loader-{_hex(4)}",
+        "is_family": True,
+        "malware_types": ["backdoor", "remote-access-trojan"],
+        "description": "x" * 200,
+        "external_references": [
+            {
+                "source_name": "mitre-attack",
+                "external_id": "S0013",
+                "url": "https://attack.mitre.org/software/S0013/",
+            }
+        ],
+    }
 
 
 def _relationship() -> dict[str, Any]:
-    return {**_common("relationship"), "relationship_type": "indicates",
-            "source_ref": _id("indicator"), "target_ref": _id("malware")}
+    return {
+        **_common("relationship"),
+        "relationship_type": "indicates",
+        "source_ref": _id("indicator"),
+        "target_ref": _id("malware"),
+    }
 
 
 def _sco() -> dict[str, Any]:
     kind = _rng.randrange(4)
     if kind == 0:
-        return {"type": "ipv4-addr", "spec_version": "2.1", "id": _id("ipv4-addr"),
-                "value": _ip()}
+        return {"type": "ipv4-addr", "spec_version": "2.1", "id": _id("ipv4-addr"), "value": _ip()}
     if kind == 1:
-        return {"type": "domain-name", "spec_version": "2.1", "id": _id("domain-name"),
-                "value": f"c2-{_hex(6)}.example"}
+        return {
+            "type": "domain-name",
+            "spec_version": "2.1",
+            "id": _id("domain-name"),
+            "value": f"c2-{_hex(6)}.example",
+        }
     if kind == 2:
-        return {"type": "file", "spec_version": "2.1", "id": _id("file"),
-                "name": f"{_hex(8)}.exe", "size": _rng.randrange(10**6),
-                "hashes": {"SHA-256": _hex(64), "MD5": _hex(32)}}
-    return {"type": "url", "spec_version": "2.1", "id": _id("url"),
-            "value": f"https://{_hex(8)}.example/path/{_hex(4)}?q=1"}
+        return {
+            "type": "file",
+            "spec_version": "2.1",
+            "id": _id("file"),
+            "name": f"{_hex(8)}.exe",
+            "size": _rng.randrange(10**6),
+            "hashes": {"SHA-256": _hex(64), "MD5": _hex(32)},
+        }
+    return {
+        "type": "url",
+        "spec_version": "2.1",
+        "id": _id("url"),
+        "value": f"https://{_hex(8)}.example/path/{_hex(4)}?q=1",
+    }
 
 
 def mix(n: int) -> list[dict[str, Any]]:
@@ -104,18 +142,28 @@ def _rate(
         for o in objs:
             fn(o)
         seconds = min(seconds, time.perf_counter() - start)
-    return {"bench": "validate", "validator": name, "objects": len(objs), "repeat": repeat,
-            "load_1min": round(os.getloadavg()[0], 2),
-            "seconds": round(seconds, 4), "objects_per_s": round(len(objs) / seconds),
-            "us_per_object": round(seconds / len(objs) * 1e6, 1)}
+    return {
+        "bench": "validate",
+        "validator": name,
+        "objects": len(objs),
+        "repeat": repeat,
+        "load_1min": round(os.getloadavg()[0], 2),
+        "seconds": round(seconds, 4),
+        "objects_per_s": round(len(objs) / seconds),
+        "us_per_object": round(seconds / len(objs) * 1e6, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     """Print one JSON line per validator."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--objects", type=int, default=20000)
-    parser.add_argument("--reference-objects", type=int, default=500,
-                        help="the references are slow; they get a prefix of the same mix")
+    parser.add_argument(
+        "--reference-objects",
+        type=int,
+        default=500,
+        help="the references are slow; they get a prefix of the same mix",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     objs = mix(args.objects)

@@ -12,8 +12,12 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import registry, status
-from connectors.worker import Runtime, Worker, WorkerSettings
+from connectors.jobs import Runtime
+from connectors.worker import Worker
+from hub import commands
+from hub.commands import jsonable
 from hub.models import AuthKind, SourceMode
+from hub.runtime import HubRuntime
 
 T = TypeVar("T")
 
@@ -27,16 +31,12 @@ app.add_typer(webhook_app, name="webhook")
 
 
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    # Imported here: hub.cli registers this module's commands.
-    from hub import cli
-
-    return cli.run(work)
+    return commands.run(work)
 
 
 def _emit(data: Any) -> None:
-    from hub import cli
 
-    cli.emit(data)
+    commands.emit(data)
 
 
 def _secret(env: str | None) -> str | None:
@@ -45,9 +45,7 @@ def _secret(env: str | None) -> str | None:
         return None
     value = os.environ.get(env)
     if not value:
-        from hub import cli
-
-        cli.fail(f"environment variable {env} is empty or unset")
+        commands.fail(f"environment variable {env} is empty or unset")
     return value
 
 
@@ -68,8 +66,10 @@ def source_add(
     name: Name,
     url: Annotated[str, typer.Option(help="the upstream's API root URL")],
     collection: Annotated[list[str], typer.Option(help="remote collection id (repeat)")],
-    mode: Annotated[SourceMode, typer.Option(help="member: sanitized and reviewed; "
-                                             "validate: trusted feed, published")],
+    mode: Annotated[
+        SourceMode,
+        typer.Option(help="member: sanitized and reviewed; validate: trusted feed, published"),
+    ],
     member: Annotated[str | None, typer.Option(help="member it submits as (member mode)")] = None,
     sector: Annotated[list[str] | None, typer.Option(help="sector it feeds (repeat)")] = None,
     default_tlp: Annotated[str, typer.Option(help="TLP for unmarked objects")] = "amber",
@@ -83,16 +83,25 @@ def source_add(
 ) -> None:
     """Follow an upstream TAXII 2.1 server's collections."""
     spec = registry.SourceSpec(
-        name=name, api_root_url=url, collections=tuple(collection), mode=mode,
-        sectors=tuple(sector or ()), member=member, default_tlp=default_tlp,
-        auto_approve=auto_approve, auth_kind=auth, username=username,
-        credential=_secret(credential_env), ca_file=ca_file, interval_seconds=interval,
+        name=name,
+        api_root_url=url,
+        collections=tuple(collection),
+        mode=mode,
+        sectors=tuple(sector or ()),
+        member=member,
+        default_tlp=default_tlp,
+        auto_approve=auto_approve,
+        auth_kind=auth,
+        username=username,
+        credential=_secret(credential_env),
+        ca_file=ca_file,
+        interval_seconds=interval,
         page_size=page_size,
     )
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
+    async def work(db: AsyncSession) -> Any:
         source = await registry.add_source(db, spec, actor=None)
-        return (await status.source_out(db, source)).model_dump(mode="json")
+        return jsonable(await status.source_view(db, source))
 
     _emit(_run(work))
 
@@ -102,8 +111,7 @@ def source_list(as_json: AsJson = False) -> None:
     """Every source with its last run, objects moved and last error."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [(await status.source_out(db, s)).model_dump(mode="json")
-                for s in await registry.list_sources(db)]
+        return [jsonable(await status.source_view(db, s)) for s in await registry.list_sources(db)]
 
     rows = _run(work)
     if as_json:
@@ -111,17 +119,18 @@ def source_list(as_json: AsJson = False) -> None:
         return
     for s in rows:
         state = "paused" if s["paused"] else ("failing" if s["last_error"] else "ok")
-        typer.echo(f"{s['name']:24} {s['mode']:9} {state:8} {s['objects_moved']:8} objects  "
-                   f"last run {s['last_run_at'] or 'never'}  {s['last_error'] or ''}")
+        typer.echo(
+            f"{s['name']:24} {s['mode']:9} {state:8} {s['objects_moved']:8} objects  "
+            f"last run {s['last_run_at'] or 'never'}  {s['last_error'] or ''}"
+        )
 
 
 @source_app.command("show")
 def source_show(name: Name) -> None:
     """Settings (never credentials), progress, next run and last error."""
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
-        return (await status.source_out(db, await registry.get_source(db, name))).model_dump(
-            mode="json")
+    async def work(db: AsyncSession) -> Any:
+        return jsonable(await status.source_view(db, await registry.get_source(db, name)))
 
     _emit(_run(work))
 
@@ -136,9 +145,7 @@ def _toggle(kind: registry.Kind, name: str, paused: bool) -> None:
 
 def _check(problems: list[str]) -> None:
     if problems:
-        from hub import cli
-
-        cli.fail("; ".join(problems))
+        commands.fail("; ".join(problems))
     typer.echo("reachable; the credentials work")
 
 
@@ -182,9 +189,7 @@ def _pairs(values: list[str]) -> tuple[tuple[str, str], ...]:
     for value in values:
         local, sep, remote = value.partition("=")
         if not sep or not local or not remote:
-            from hub import cli
-
-            cli.fail(f"--map takes local-slug=remote-collection-id, got {value!r}")
+            commands.fail(f"--map takes local-slug=remote-collection-id, got {value!r}")
         out.append((local, remote))
     return tuple(out)
 
@@ -204,14 +209,20 @@ def peer_add(
 ) -> None:
     """Mirror local collections to a peer, never above its TLP ceiling."""
     spec = registry.PeerSpec(
-        name=name, api_root_url=url, collections=_pairs(map_), max_tlp=max_tlp,
-        auth_kind=auth, username=username, credential=_secret(credential_env),
-        ca_file=ca_file, interval_seconds=interval, batch_size=batch_size,
+        name=name,
+        api_root_url=url,
+        collections=_pairs(map_),
+        max_tlp=max_tlp,
+        auth_kind=auth,
+        username=username,
+        credential=_secret(credential_env),
+        ca_file=ca_file,
+        interval_seconds=interval,
+        batch_size=batch_size,
     )
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
-        return (await status.peer_out(db, await registry.add_peer(db, spec, actor=None))
-                ).model_dump(mode="json")
+    async def work(db: AsyncSession) -> Any:
+        return jsonable(await status.peer_view(db, await registry.add_peer(db, spec, actor=None)))
 
     _emit(_run(work))
 
@@ -221,8 +232,7 @@ def peer_list(as_json: AsJson = False) -> None:
     """Every peer with per-collection progress, last run and last error."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [(await status.peer_out(db, p)).model_dump(mode="json")
-                for p in await registry.list_peers(db)]
+        return [jsonable(await status.peer_view(db, p)) for p in await registry.list_peers(db)]
 
     rows = _run(work)
     if as_json:
@@ -230,17 +240,18 @@ def peer_list(as_json: AsJson = False) -> None:
         return
     for p in rows:
         state = "paused" if p["paused"] else ("failing" if p["last_error"] else "ok")
-        typer.echo(f"{p['name']:24} {p['max_tlp']:17} {state:8} {p['objects_moved']:8} objects  "
-                   f"last run {p['last_run_at'] or 'never'}  {p['last_error'] or ''}")
+        typer.echo(
+            f"{p['name']:24} {p['max_tlp']:17} {state:8} {p['objects_moved']:8} objects  "
+            f"last run {p['last_run_at'] or 'never'}  {p['last_error'] or ''}"
+        )
 
 
 @peer_app.command("show")
 def peer_show(name: Name) -> None:
     """Settings (never credentials), progress, next run and last error."""
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
-        return (await status.peer_out(db, await registry.get_peer(db, name))).model_dump(
-            mode="json")
+    async def work(db: AsyncSession) -> Any:
+        return jsonable(await status.peer_view(db, await registry.get_peer(db, name)))
 
     _emit(_run(work))
 
@@ -290,10 +301,11 @@ def webhook_add(
 ) -> None:
     """Add a webhook; its signing secret is printed once."""
 
-    async def work(db: AsyncSession) -> dict[str, Any]:
-        hook, secret = await registry.add_webhook(db, member, url, actor=None,
-                                                  secret=_secret(secret_env))
-        return status.webhook_out(hook, member).model_dump(mode="json") | {"secret": secret}
+    async def work(db: AsyncSession) -> Any:
+        hook, secret = await registry.add_webhook(
+            db, member, url, actor=None, secret=_secret(secret_env)
+        )
+        return jsonable(status.webhook_view(hook, member)) | {"secret": secret}
 
     _emit(_run(work))
 
@@ -303,8 +315,10 @@ def webhook_list(member: Annotated[str | None, typer.Option()] = None) -> None:
     """Webhooks with their member, last delivery and last error (never the secret)."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [status.webhook_out(h, slug).model_dump(mode="json")
-                for h, slug in await registry.list_webhooks(db, member)]
+        return [
+            jsonable(status.webhook_view(h, slug))
+            for h, slug in await registry.list_webhooks(db, member)
+        ]
 
     _emit(_run(work))
 
@@ -316,8 +330,10 @@ def webhook_deliveries(
     """The delivery history, newest first."""
 
     async def work(db: AsyncSession) -> list[dict[str, Any]]:
-        return [status.delivery_out(d).model_dump(mode="json")
-                for d in await registry.deliveries(db, webhook_id, limit=limit)]
+        return [
+            jsonable(status.delivery_view(d))
+            for d in await registry.deliveries(db, webhook_id, limit=limit)
+        ]
 
     _emit(_run(work))
 
@@ -348,18 +364,17 @@ def worker(
     once: Annotated[bool, typer.Option(help="run the jobs due now, then exit")] = False,
 ) -> None:
     """Run connectors and webhook deliveries; start several against PostgreSQL, one on SQLite."""
-    from hub import audit, cli, migrate, pipeline
+    from hub import audit, migrate
     from hub.db import make_engine, make_sessionmaker
 
-    config = cli.settings()
+    config = commands.settings()
 
     async def main() -> int:
         engine = make_engine(config.async_database_url)
         try:
             await migrate.upgrade(engine)
             maker = make_sessionmaker(engine, audit_key=audit.audit_key(config.secret))
-            runtime = Runtime(maker, config, pipeline.Context.from_settings(config),
-                              WorkerSettings())
+            runtime = Runtime(maker, config, HubRuntime.from_settings(config))
             w = Worker(runtime)
             if once:
                 await w.setup()
@@ -368,7 +383,9 @@ def worker(
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            typer.echo(f"worker {w.owner} running (database {cli._safe_url(config.database_url)})")
+            typer.echo(
+                f"worker {w.owner} running (database {commands.safe_url(config.database_url)})"
+            )
             await w.run_forever(stop)
             return 0
         finally:

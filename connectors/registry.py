@@ -17,10 +17,11 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import taxii_client, taxii_pull, taxii_push, webhooks, worker
-from hub import audit, collections, members
+from connectors import jobs, taxii_client, taxii_pull, taxii_push, webhooks
+from hub import audit, members
 from hub.db import utcnow
 from hub.errors import Conflict, NotFound, Unprocessable
+from hub.members.principals import Principal
 from hub.models import (
     Account,
     AuthKind,
@@ -34,8 +35,8 @@ from hub.models import (
     SourceMode,
     WebhookDelivery,
 )
-from hub.principals import Principal
-from hub.tlp import Tlp
+from hub.stix.tlp import Tlp
+from hub.store import collections
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 Kind = Literal["source", "peer", "webhook"]
@@ -43,9 +44,7 @@ Kind = Literal["source", "peer", "webhook"]
 
 def _name(name: str) -> str:
     if not NAME.match(name):
-        raise Unprocessable(
-            f"connector name {name!r}: 3-64 lowercase letters, digits and hyphens"
-        )
+        raise Unprocessable(f"connector name {name!r}: 3-64 lowercase letters, digits and hyphens")
     return name
 
 
@@ -156,23 +155,45 @@ async def add_source(
     if unknown:
         raise Unprocessable(f"unknown sector(s): {', '.join(unknown)}")
     source = ConnectorSource(
-        name=name, api_root_url=spec.api_root_url, collections=list(spec.collections),
-        auth_kind=spec.auth_kind, username=spec.username, credential=spec.credential,
-        ca_file=spec.ca_file, mode=spec.mode, member_id=member_id, account_id=account.id,
-        approver_account_id=approver_id, sectors=sectors, default_tlp=level.label,
-        auto_approve=spec.auto_approve, interval_seconds=spec.interval_seconds,
-        page_size=spec.page_size, paused=False, progress={}, created_at=utcnow(),
+        name=name,
+        api_root_url=spec.api_root_url,
+        collections=list(spec.collections),
+        auth_kind=spec.auth_kind,
+        username=spec.username,
+        credential=spec.credential,
+        ca_file=spec.ca_file,
+        mode=spec.mode,
+        member_id=member_id,
+        account_id=account.id,
+        approver_account_id=approver_id,
+        sectors=sectors,
+        default_tlp=level.label,
+        auto_approve=spec.auto_approve,
+        interval_seconds=spec.interval_seconds,
+        page_size=spec.page_size,
+        paused=False,
+        progress={},
+        created_at=utcnow(),
         objects_moved=0,
     )
     db.add(source)
     await db.flush()
-    await worker.ensure_job(db, worker.PULL, source.id, recurring=True)
+    await jobs.ensure_job(db, jobs.PULL, source.id, recurring=True)
     await audit.record(
-        db, actor=actor, action="connector.source.add", subject=f"source:{name}",
-        details={"url": spec.api_root_url, "collections": list(spec.collections),
-                 "mode": spec.mode.value, "member": spec.member, "sectors": sectors,
-                 "default_tlp": level.label, "auto_approve": spec.auto_approve,
-                 "auth": spec.auth_kind.value},
+        db,
+        actor=actor,
+        action="connector.source.add",
+        subject=f"source:{name}",
+        details={
+            "url": spec.api_root_url,
+            "collections": list(spec.collections),
+            "mode": spec.mode.value,
+            "member": spec.member,
+            "sectors": sectors,
+            "default_tlp": level.label,
+            "auto_approve": spec.auto_approve,
+            "auth": spec.auth_kind.value,
+        },
     )
     return source
 
@@ -195,7 +216,7 @@ async def remove_source(db: AsyncSession, name: str, *, actor: Principal | None)
         account = await db.get(Account, account_id) if account_id else None
         if account is not None:
             account.disabled_at = utcnow()
-    await worker.drop_job(db, worker.PULL, source.id)
+    await jobs.drop_job(db, jobs.PULL, source.id)
     await db.delete(source)
     await db.flush()
     await audit.record(db, actor=actor, action="connector.source.remove", subject=f"source:{name}")
@@ -247,19 +268,34 @@ async def add_peer(db: AsyncSession, spec: PeerSpec, *, actor: Principal | None)
         if collection.kind.value == "inbox":
             raise Unprocessable("the inbox holds nothing to mirror")
     peer = ConnectorPeer(
-        name=name, api_root_url=spec.api_root_url,
+        name=name,
+        api_root_url=spec.api_root_url,
         collections=[{"local": local, "remote": remote} for local, remote in spec.collections],
-        auth_kind=spec.auth_kind, username=spec.username, credential=spec.credential,
-        ca_file=spec.ca_file, max_tlp=level.label, interval_seconds=spec.interval_seconds,
-        batch_size=spec.batch_size, paused=False, created_at=utcnow(), objects_moved=0,
+        auth_kind=spec.auth_kind,
+        username=spec.username,
+        credential=spec.credential,
+        ca_file=spec.ca_file,
+        max_tlp=level.label,
+        interval_seconds=spec.interval_seconds,
+        batch_size=spec.batch_size,
+        paused=False,
+        created_at=utcnow(),
+        objects_moved=0,
     )
     db.add(peer)
     await db.flush()
-    await worker.ensure_job(db, worker.PUSH, peer.id, recurring=True)
+    await jobs.ensure_job(db, jobs.PUSH, peer.id, recurring=True)
     await audit.record(
-        db, actor=actor, action="connector.peer.add", subject=f"peer:{name}",
-        details={"url": spec.api_root_url, "collections": peer.collections,
-                 "max_tlp": level.label, "auth": spec.auth_kind.value},
+        db,
+        actor=actor,
+        action="connector.peer.add",
+        subject=f"peer:{name}",
+        details={
+            "url": spec.api_root_url,
+            "collections": peer.collections,
+            "max_tlp": level.label,
+            "auth": spec.auth_kind.value,
+        },
     )
     return peer
 
@@ -278,7 +314,8 @@ async def list_peers(db: AsyncSession) -> list[ConnectorPeer]:
 async def peer_progress(db: AsyncSession, peer_id: str) -> list[PeerProgress]:
     return list(
         await db.scalars(
-            select(PeerProgress).where(PeerProgress.peer_id == peer_id)
+            select(PeerProgress)
+            .where(PeerProgress.peer_id == peer_id)
             .order_by(PeerProgress.collection_slug)
         )
     )
@@ -286,7 +323,7 @@ async def peer_progress(db: AsyncSession, peer_id: str) -> list[PeerProgress]:
 
 async def remove_peer(db: AsyncSession, name: str, *, actor: Principal | None) -> None:
     peer = await get_peer(db, name)
-    await worker.drop_job(db, worker.PUSH, peer.id)
+    await jobs.drop_job(db, jobs.PUSH, peer.id)
     await db.delete(peer)
     await db.flush()
     await audit.record(db, actor=actor, action="connector.peer.remove", subject=f"peer:{name}")
@@ -303,7 +340,11 @@ async def test_peer(db: AsyncSession, name: str) -> list[str]:
 
 
 async def add_webhook(
-    db: AsyncSession, member_slug: str, url: str, *, actor: Principal | None,
+    db: AsyncSession,
+    member_slug: str,
+    url: str,
+    *,
+    actor: Principal | None,
     secret: str | None = None,
 ) -> tuple[MemberWebhook, str]:
     """A member's webhook and its signing secret; only objects published from now on count."""
@@ -313,13 +354,20 @@ async def add_webhook(
     if len(secret) < 16:
         raise Unprocessable("a webhook secret needs at least 16 characters")
     hook = MemberWebhook(
-        member_id=member.id, url=url, secret=secret, paused=False,
-        progress=await webhooks.current_marks(db), created_at=utcnow(),
+        member_id=member.id,
+        url=url,
+        secret=secret,
+        paused=False,
+        progress=await webhooks.current_marks(db),
+        created_at=utcnow(),
     )
     db.add(hook)
     await db.flush()
     await audit.record(
-        db, actor=actor, action="connector.webhook.add", subject=f"webhook:{hook.id}",
+        db,
+        actor=actor,
+        action="connector.webhook.add",
+        subject=f"webhook:{hook.id}",
         details={"member": member.slug, "url": url},
     )
     return hook, secret
@@ -332,9 +380,9 @@ async def get_webhook(db: AsyncSession, webhook_id: str) -> MemberWebhook:
     return hook
 
 
-async def list_webhooks(db: AsyncSession, member_slug: str | None = None) -> list[
-    tuple[MemberWebhook, str]
-]:
+async def list_webhooks(
+    db: AsyncSession, member_slug: str | None = None
+) -> list[tuple[MemberWebhook, str]]:
     """Webhooks with their member's slug."""
     query = select(MemberWebhook, Member.slug).join(Member, Member.id == MemberWebhook.member_id)
     if member_slug is not None:
@@ -343,15 +391,17 @@ async def list_webhooks(db: AsyncSession, member_slug: str | None = None) -> lis
     return [(hook, slug) for hook, slug in rows]
 
 
-async def deliveries(db: AsyncSession, webhook_id: str, *, limit: int = 50) -> list[
-    WebhookDelivery
-]:
+async def deliveries(
+    db: AsyncSession, webhook_id: str, *, limit: int = 50
+) -> list[WebhookDelivery]:
     """The newest deliveries first: the history an admin checks when a member hears nothing."""
     await get_webhook(db, webhook_id)
     return list(
         await db.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
-            .order_by(WebhookDelivery.created_at.desc()).limit(limit)
+            select(WebhookDelivery)
+            .where(WebhookDelivery.webhook_id == webhook_id)
+            .order_by(WebhookDelivery.created_at.desc())
+            .limit(limit)
         )
     )
 
@@ -360,8 +410,9 @@ async def remove_webhook(db: AsyncSession, webhook_id: str, *, actor: Principal 
     hook = await get_webhook(db, webhook_id)
     await db.delete(hook)
     await db.flush()
-    await audit.record(db, actor=actor, action="connector.webhook.remove",
-                       subject=f"webhook:{webhook_id}")
+    await audit.record(
+        db, actor=actor, action="connector.webhook.remove", subject=f"webhook:{webhook_id}"
+    )
 
 
 # --- common verbs ----------------------------------------------------------------------
@@ -375,7 +426,7 @@ async def _find(db: AsyncSession, kind: Kind, name: str) -> Any:
     return await get_webhook(db, name)
 
 
-_JOB_KIND = {"source": worker.PULL, "peer": worker.PUSH}
+_JOB_KIND = {"source": jobs.PULL, "peer": jobs.PUSH}
 
 
 async def set_paused(
@@ -385,10 +436,12 @@ async def set_paused(
     row = await _find(db, kind, name)
     row.paused = paused
     if not paused and kind in _JOB_KIND:
-        await worker.wake(db, _JOB_KIND[kind], row.id)
+        await jobs.wake(db, _JOB_KIND[kind], row.id)
     await db.flush()
     await audit.record(
-        db, actor=actor, action=f"connector.{kind}.{'pause' if paused else 'resume'}",
+        db,
+        actor=actor,
+        action=f"connector.{kind}.{'pause' if paused else 'resume'}",
         subject=f"{kind}:{name}",
     )
     return row
@@ -397,5 +450,4 @@ async def set_paused(
 async def run_now(db: AsyncSession, kind: Literal["source", "peer"], name: str) -> None:
     """Make a source's pull or a peer's push due now."""
     row = await _find(db, kind, name)
-    await worker.wake(db, _JOB_KIND[kind], row.id)
-
+    await jobs.wake(db, _JOB_KIND[kind], row.id)

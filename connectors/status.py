@@ -1,73 +1,104 @@
-"""What the admin sees of each connector: settings (never credentials), progress, last run."""
+"""What the admin sees of each connector: settings (never credentials), progress, last run.
+
+Plain data (datetimes and enums as they are); the admin API and the CLI shape it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import registry, worker
+from connectors import jobs, registry
 from hub.models import ConnectorPeer, ConnectorSource, MemberWebhook, WebhookDelivery
 from hub.taxii.timestamps import format_micros
-from schemas.connectors import (
-    CollectionMap,
-    DeliveryOut,
-    JobOut,
-    PeerOut,
-    PeerProgressOut,
-    SourceOut,
-    WebhookOut,
-)
 
 
-def _job(info: registry.JobInfo | None) -> JobOut | None:
+def _job(info: registry.JobInfo | None) -> dict[str, Any] | None:
     if info is None:
         return None
-    return JobOut(next_run_at=info.next_run_at, attempts=info.attempts, runs=info.runs,
-                  last_error=info.last_error, leased_by=info.leased_by)
-
-
-async def source_out(db: AsyncSession, source: ConnectorSource) -> SourceOut:
-    return SourceOut(
-        id=source.id, name=source.name, api_root_url=source.api_root_url,
-        collections=list(source.collections), mode=source.mode, sectors=list(source.sectors),
-        default_tlp=source.default_tlp, auto_approve=source.auto_approve,
-        auth_kind=source.auth_kind, paused=source.paused, progress=dict(source.progress or {}),
-        created_at=source.created_at, last_run_at=source.last_run_at,
-        last_success_at=source.last_success_at, last_error=source.last_error,
-        objects_moved=source.objects_moved,
-        job=_job(await registry.job_info(db, worker.PULL, source.id)),
+    return dict(
+        next_run_at=info.next_run_at,
+        attempts=info.attempts,
+        runs=info.runs,
+        last_error=info.last_error,
+        leased_by=info.leased_by,
     )
 
 
-async def peer_out(db: AsyncSession, peer: ConnectorPeer) -> PeerOut:
+async def source_view(db: AsyncSession, source: ConnectorSource) -> dict[str, Any]:
+    return dict(
+        id=source.id,
+        name=source.name,
+        api_root_url=source.api_root_url,
+        collections=list(source.collections),
+        mode=source.mode,
+        sectors=list(source.sectors),
+        default_tlp=source.default_tlp,
+        auto_approve=source.auto_approve,
+        auth_kind=source.auth_kind,
+        paused=source.paused,
+        progress=dict(source.progress or {}),
+        created_at=source.created_at,
+        last_run_at=source.last_run_at,
+        last_success_at=source.last_success_at,
+        last_error=source.last_error,
+        objects_moved=source.objects_moved,
+        job=_job(await registry.job_info(db, jobs.PULL, source.id)),
+    )
+
+
+async def peer_view(db: AsyncSession, peer: ConnectorPeer) -> dict[str, Any]:
     progress = [
-        PeerProgressOut(
+        dict(
             collection=p.collection_slug,
             last_date_added=format_micros(p.last_date_added) if p.last_date_added else None,
-            sent=p.sent, withheld=p.withheld, rejected=p.rejected, updated_at=p.updated_at,
+            sent=p.sent,
+            withheld=p.withheld,
+            rejected=p.rejected,
+            updated_at=p.updated_at,
         )
         for p in await registry.peer_progress(db, peer.id)
     ]
-    return PeerOut(
-        id=peer.id, name=peer.name, api_root_url=peer.api_root_url,
-        collections=[CollectionMap(**m) for m in peer.collections], max_tlp=peer.max_tlp,
-        auth_kind=peer.auth_kind, paused=peer.paused, created_at=peer.created_at,
-        last_run_at=peer.last_run_at, last_success_at=peer.last_success_at,
-        last_error=peer.last_error, objects_moved=peer.objects_moved, progress=progress,
-        job=_job(await registry.job_info(db, worker.PUSH, peer.id)),
+    return dict(
+        id=peer.id,
+        name=peer.name,
+        api_root_url=peer.api_root_url,
+        collections=[{"local": m["local"], "remote": m["remote"]} for m in peer.collections],
+        max_tlp=peer.max_tlp,
+        auth_kind=peer.auth_kind,
+        paused=peer.paused,
+        created_at=peer.created_at,
+        last_run_at=peer.last_run_at,
+        last_success_at=peer.last_success_at,
+        last_error=peer.last_error,
+        objects_moved=peer.objects_moved,
+        progress=progress,
+        job=_job(await registry.job_info(db, jobs.PUSH, peer.id)),
     )
 
 
-def webhook_out(hook: MemberWebhook, member_slug: str) -> WebhookOut:
-    return WebhookOut(
-        id=hook.id, member=member_slug, url=hook.url, paused=hook.paused,
-        created_at=hook.created_at, last_delivery_at=hook.last_delivery_at,
+def webhook_view(hook: MemberWebhook, member_slug: str) -> dict[str, Any]:
+    return dict(
+        id=hook.id,
+        member=member_slug,
+        url=hook.url,
+        paused=hook.paused,
+        created_at=hook.created_at,
+        last_delivery_at=hook.last_delivery_at,
         last_error=hook.last_error,
     )
 
 
-def delivery_out(d: WebhookDelivery) -> DeliveryOut:
-    return DeliveryOut(
-        id=d.id, collection=d.collection_slug, count=d.count, state=d.state,
-        attempts=d.attempts, last_status_code=d.last_status_code, last_error=d.last_error,
-        created_at=d.created_at, delivered_at=d.delivered_at,
+def delivery_view(d: WebhookDelivery) -> dict[str, Any]:
+    return dict(
+        id=d.id,
+        collection=d.collection_slug,
+        count=d.count,
+        state=d.state,
+        attempts=d.attempts,
+        last_status_code=d.last_status_code,
+        last_error=d.last_error,
+        created_at=d.created_at,
+        delivered_at=d.delivered_at,
     )

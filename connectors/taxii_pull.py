@@ -5,7 +5,7 @@ page through `hub.intake` as the member it stands for, so it is validated, sanit
 queued for an operator like any report; with auto-approval the source's automatic operator
 approves it through `hub.review` and the member's consent, given by registering the source,
 goes through `hub.consent` (both recorded in the audit log). A source in `validate` mode is
-a trusted feed: each object is validated and published by `hub.publish.post_direct` under
+a trusted feed: each object is validated and published by `hub.store.posts.post_direct` under
 each target collection's TLP ceiling, ids kept, so the same object federated twice is one.
 
 The high-water mark per collection is the last `X-TAXII-Date-Added-Last` taken in, written
@@ -27,18 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import taxii_client
-from connectors.worker import Claimed, Runtime, describe, record_run, run_scheduled
-from hub import (
-    collections,
-    consent,
-    intake,
-    pipeline,
-    principals,
-    publish,
-    publishing,
-    review,
-    sharing,
-)
+from connectors.jobs import Claimed, Runtime, describe, record_run, run_scheduled
+from hub import review, sharing
+from hub.members import principals
+from hub.members.principals import Principal
 from hub.models import (
     Account,
     ConnectorSource,
@@ -47,8 +39,9 @@ from hub.models import (
     SubmissionReview,
     SubmissionState,
 )
-from hub.principals import Principal
-from hub.tlp import Tlp, marking_id_for, marking_refs
+from hub.stix.tlp import Tlp, marking_id_for, marking_refs
+from hub.store import collections, posts
+from hub.submissions import consent, intake, pipeline
 
 log = logging.getLogger("mamori.connectors.pull")
 MEDIA = "application/stix+json;version=2.1"
@@ -141,7 +134,9 @@ def with_default_tlp(objects: list[dict[str, Any]], level: Tlp) -> list[dict[str
 def scope_for(source: ConnectorSource, own_sector: str) -> sharing.Scope:
     """The sharing scope an automatic approval gives: the source's sectors."""
     extra = frozenset(s for s in source.sectors if s != own_sector)
-    return sharing.Scope("sectors", extra) if extra else sharing.Scope("sector")
+    if extra:
+        return sharing.Scope(sharing.Breadth.SECTORS, extra)
+    return sharing.Scope(sharing.Breadth.SECTOR)
 
 
 async def _ingest(
@@ -155,16 +150,14 @@ async def _ingest(
         accepted = failed = 0
         for slug in source.sectors:
             collection = await collections.by_slug(db, sharing.sector_collection(slug))
-            status = await publish.post_direct(
-                db, operator, collection, objects, default_tlp=level
-            )
+            status = await posts.post_direct(db, operator, collection, objects, default_tlp=level)
             accepted = max(accepted, len(status.successes or []))
             failed = max(failed, len(status.failures or []))
         return accepted, failed, None
     submitter = await principal_for(db, source.account_id)
     marked = with_default_tlp(objects, level)
     body = orjson.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": marked})
-    limits = intake.Limits(settings.max_objects, settings.max_depth, settings.max_string_bytes)
+    limits = settings.limits
     submission = await intake.receive(
         db, submitter, body, content_type=MEDIA, limits=limits, source="taxii-pull"
     )
@@ -193,14 +186,23 @@ async def auto_approve(
         submitter = await principal_for(db, source.account_id)
         scope = scope_for(source, submitter.sector_slug or "")
         approval = await review.approve(
-            db, operator, submission_id, scope, settings=runtime.settings, ctx=runtime.ctx,
+            db,
+            operator,
+            submission_id,
+            scope,
+            settings=runtime.settings,
+            ctx=runtime.ctx,
             note=f"automatic approval: trusted source {source.name}",
         )
         if approval.stage == "awaiting_consent":
             await consent.approve(
-                db, submitter, submission_id,
-                cross_sector=bool(scope.extra_sectors), amber_strict=False, ctx=runtime.ctx,
-                rules=publishing.Sharing.from_settings(runtime.settings),
+                db,
+                submitter,
+                submission_id,
+                cross_sector=bool(scope.extra_sectors),
+                amber_strict=False,
+                ctx=runtime.ctx,
+                rules=runtime.settings.sharing,
                 note=f"consented in advance by registering source {source.name}",
             )
         return submission.state
@@ -242,8 +244,12 @@ async def pull_collection(
     next_token: str | None = None
     while max_pages is None or result.pages < max_pages:
         page = await asyncio.to_thread(
-            fetch_page, session, collection_id,
-            added_after=added_after, next_token=next_token, limit=source.page_size,
+            fetch_page,
+            session,
+            collection_id,
+            added_after=added_after,
+            next_token=next_token,
+            limit=source.page_size,
         )
         result.pages += 1
         result.fetched += len(page.objects)
@@ -277,9 +283,7 @@ async def pull_collection(
     return result
 
 
-async def pull(
-    runtime: Runtime, source_id: str, *, max_pages: int | None = None
-) -> PullReport:
+async def pull(runtime: Runtime, source_id: str, *, max_pages: int | None = None) -> PullReport:
     """One run of a source: every collection, each on its own (a failure skips only that one)."""
     async with runtime.maker() as db:
         source = await db.get(ConnectorSource, source_id)
@@ -294,8 +298,9 @@ async def pull(
                     runtime, source, session, collection_id, max_pages=max_pages
                 )
             except Exception as exc:
-                log.warning("pull failed", extra={"source": source.name,
-                                                  "collection": collection_id})
+                log.warning(
+                    "pull failed", extra={"source": source.name, "collection": collection_id}
+                )
                 report.errors[collection_id] = describe(exc)
     finally:
         await asyncio.to_thread(session.close)

@@ -24,13 +24,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors import taxii_client
-from connectors.worker import Claimed, Runtime, describe, record_run, run_scheduled
-from hub import collections, feed
+from connectors.jobs import Claimed, Runtime, describe, record_run, run_scheduled
 from hub.db import utcnow
 from hub.models import ConnectorPeer, PeerProgress, PublishedObject
+from hub.stix.tlp import OFFICIAL_MARKINGS, Tlp, effective_tlp, marking_refs, references
+from hub.store import collections
+from hub.store import objects as published
 from hub.taxii.cursor import Position
 from hub.taxii.filters import Endpoint, ObjectQuery, VersionSelector
-from hub.tlp import OFFICIAL_MARKINGS, Tlp, effective_tlp, marking_refs, references
 
 log = logging.getLogger("mamori.connectors.push")
 ENVELOPE_OVERHEAD = len(b'{"objects":[]}')
@@ -91,7 +92,9 @@ async def referenced(
     frontier: list[Mapping[str, Any]] = list(objects)
     for _ in range(CONTEXT_HOPS):
         wanted = {
-            ref for o in frontier for ref in (*references(o), *marking_refs(o))
+            ref
+            for o in frontier
+            for ref in (*references(o), *marking_refs(o))
             if ref not in have and ref not in OFFICIAL_MARKINGS
         }
         if not wanted:
@@ -157,8 +160,13 @@ async def _progress(db: AsyncSession, peer_id: str, slug: str) -> PeerProgress:
     row = await db.get(PeerProgress, (peer_id, slug))
     if row is None:
         row = PeerProgress(
-            peer_id=peer_id, collection_slug=slug, last_date_added=0, sent=0, withheld=0,
-            rejected=0, updated_at=utcnow(),
+            peer_id=peer_id,
+            collection_slug=slug,
+            last_date_added=0,
+            sent=0,
+            withheld=0,
+            rejected=0,
+            updated_at=utcnow(),
         )
         db.add(row)
         await db.flush()
@@ -187,7 +195,7 @@ async def push_collection(
             collection = await collections.by_slug(db, local_slug)
             progress = await _progress(db, peer.id, local_slug)
             after = Position(progress.last_date_added, 0) if progress.last_date_added else None
-            page = await feed.page(db, collection.id, query, after, with_body=True)
+            page = await published.page(db, collection.id, query, after, with_body=True)
             bodies = [r.body or b"" for r in page.rows]
             objects = [orjson.loads(b) for b in bodies]
             context = await referenced(db, collection.id, objects)
@@ -238,7 +246,12 @@ async def push(runtime: Runtime, peer_id: str, *, max_pages: int | None = None) 
             local, remote = mapping["local"], mapping["remote"]
             try:
                 report.collections[local] = await push_collection(
-                    runtime, peer, session, local, remote, max_bytes=max_bytes,
+                    runtime,
+                    peer,
+                    session,
+                    local,
+                    remote,
+                    max_bytes=max_bytes,
                     max_pages=max_pages,
                 )
             except Exception as exc:

@@ -24,9 +24,9 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.worker import DELIVER, Claimed, Runtime, describe, ensure_job
-from hub import access, collections
+from connectors.jobs import DELIVER, Claimed, Runtime, describe, ensure_job
 from hub.db import utcnow
+from hub.members.principals import Principal
 from hub.models import (
     Collection,
     DeliveryState,
@@ -37,7 +37,7 @@ from hub.models import (
     Sector,
     WebhookDelivery,
 )
-from hub.principals import Principal
+from hub.store import access, collections
 from hub.taxii.timestamps import format_micros
 
 SIGNATURE_HEADER = "X-Mamori-Signature"
@@ -117,7 +117,8 @@ async def readable(db: AsyncSession, member_id: str, *, public_enabled: bool) ->
     """The collections this member's readers can read, by the same rule TAXII applies."""
     row = (
         await db.execute(
-            select(Member, Sector).join(Sector, Sector.id == Member.sector_id)
+            select(Member, Sector)
+            .join(Sector, Sector.id == Member.sector_id)
             .where(Member.id == member_id)
         )
     ).one_or_none()
@@ -125,7 +126,8 @@ async def readable(db: AsyncSession, member_id: str, *, public_enabled: bool) ->
         return []
     reader = reader_of(*row)
     return [
-        c for c in await collections.all_collections(db)
+        c
+        for c in await collections.all_collections(db)
         if access.can_read(reader, c, public_enabled=public_enabled)
     ]
 
@@ -162,9 +164,14 @@ async def notify(db: AsyncSession, *, public_enabled: bool) -> list[Queued]:
             if not count:
                 continue
             delivery = WebhookDelivery(
-                webhook_id=hook.id, collection_id=collection.id,
-                collection_slug=collection.slug, count=int(count), date_added_last=int(newest),
-                state=DeliveryState.PENDING, attempts=0, created_at=utcnow(),
+                webhook_id=hook.id,
+                collection_id=collection.id,
+                collection_slug=collection.slug,
+                count=int(count),
+                date_added_last=int(newest),
+                state=DeliveryState.PENDING,
+                attempts=0,
+                created_at=utcnow(),
             )
             db.add(delivery)
             await db.flush()
@@ -181,7 +188,7 @@ async def notify_job(runtime: Runtime, job: Claimed) -> timedelta | None:
     """The worker's recurring notifier."""
     async with runtime.maker.begin() as db:
         await notify(db, public_enabled=runtime.settings.public_collection)
-    return timedelta(seconds=runtime.options.notify_seconds)
+    return timedelta(seconds=runtime.settings.notify_seconds)
 
 
 async def deliver(runtime: Runtime, delivery_id: str, *, final_attempt: bool = False) -> bool:
@@ -203,7 +210,7 @@ async def deliver(runtime: Runtime, delivery_id: str, *, final_attempt: bool = F
     try:
         async with httpx.AsyncClient(
             transport=runtime.http_transport,
-            timeout=runtime.options.webhook_timeout_seconds,
+            timeout=runtime.settings.webhook_timeout_seconds,
             follow_redirects=False,
         ) as client:
             response = await client.post(hook.url, content=body, headers=headers)

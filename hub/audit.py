@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import utcnow
+from hub.members.principals import Principal
 from hub.models import AuditEntry
-from hub.principals import Principal
 
 GENESIS = "0" * 64
 KEY_INFO = "audit_key"  # where a session finds the chain's key (see hub.db.make_sessionmaker)
@@ -59,7 +59,7 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction; it lands or vanishes with the action."""
-    if db.bind.dialect.name == "postgresql":
+    if db.get_bind().dialect.name == "postgresql":
         # One appender at a time, or two entries could claim the same predecessor.
         await db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
     last = await db.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -11,9 +12,20 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub import sharing
 from hub.errors import ConfigurationError
+from hub.stix.tlp import Tlp
 
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How large a posted body may be, in objects, nesting depth and bytes per string."""
+
+    max_objects: int
+    max_depth: int
+    max_string_bytes: int
 
 
 class Settings(BaseSettings):
@@ -40,7 +52,16 @@ class Settings(BaseSettings):
     default_tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = "amber"
     sanitize_policy_file: Path | None = None
     sanitize_processes: int = Field(default=1, ge=0, le=64)
+    # Seconds one submission's validating and sanitizing may take; past it, it is failed.
+    submission_time_limit_seconds: float = Field(default=300.0, gt=0)
     four_eyes: bool = False  # scopes beyond the submitter's sector need a second operator
+
+    # The connectors' worker. None: run it inside `mamori serve` when the database is SQLite.
+    worker_in_process: bool | None = None
+    worker_poll_seconds: float = Field(default=2.0, gt=0)
+    worker_lease_seconds: int = Field(default=300, ge=5)
+    notify_seconds: int = Field(default=30, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     key_touch_seconds: int = Field(default=60, ge=0)
     log_level: str = "INFO"
@@ -66,11 +87,21 @@ class Settings(BaseSettings):
         if path.exists():
             return path.read_bytes().strip()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_urlsafe(48).encode()
+        generated = secrets.token_urlsafe(48).encode()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(value)
-        return value
+            fh.write(generated)
+        return generated
+
+    @property
+    def limits(self) -> Limits:
+        """What intake accepts in one body."""
+        return Limits(self.max_objects, self.max_depth, self.max_string_bytes)
+
+    @property
+    def sharing(self) -> sharing.Rules:
+        """The hub-wide settings that routing needs."""
+        return sharing.Rules(Tlp.parse(self.default_tlp), self.public_collection)
 
     @property
     def async_database_url(self) -> str:

@@ -26,7 +26,7 @@ from hub.models import (
     SubmissionReview,
     SubmissionState,
 )
-from hub.tlp import Tlp, effective_tlp
+from hub.stix.tlp import Tlp, effective_tlp
 
 S = SubmissionState
 SEARCH_SCAN = 5000  # stored objects read at most for one value search

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
+from typing import Any
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -14,9 +16,35 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 }
 # Belt and braces: even if a caller passes one of these as an extra, it is not written.
 _NEVER = {"authorization", "key", "secret", "password", "body", "raw", "cookie"}
+# A traceback is kept to its head (where it started) and its tail (what was raised): a deep
+# recursion would otherwise put a hundred kilobytes on one line.
+MAX_TRACEBACK = 4096
+_HEAD = 1024
 
 
-class JsonFormatter(logging.Formatter):
+def clip(text: str, limit: int = MAX_TRACEBACK) -> str:
+    """``text`` if it fits in ``limit`` characters, else its head and tail around a marker."""
+    if len(text) <= limit:
+        return text
+    tail = limit - _HEAD
+    return f"{text[:_HEAD]}\n… {len(text) - limit} characters left out …\n{text[-tail:]}"
+
+
+def stack_of(exc: BaseException) -> str:
+    """Where ``exc`` was raised, and its class, without its message (which may quote content)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    lines = [f"{f.filename}:{f.lineno} in {f.name}" for f in frames]
+    return clip("\n".join([*lines, type(exc).__name__]))
+
+
+class PlainFormatter(logging.Formatter):
+    """Text lines, for a terminal; tracebacks clipped like the JSON formatter's."""
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's own name
+        return clip(super().formatException(ei))
+
+
+class JsonFormatter(PlainFormatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
@@ -37,7 +65,7 @@ def configure(level: str = "INFO", *, as_json: bool = True) -> None:
     handler.setFormatter(
         JsonFormatter()
         if as_json
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        else PlainFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

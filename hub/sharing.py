@@ -37,21 +37,47 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from enum import StrEnum
+from typing import Any
 
-from hub.tlp import Tlp, effective_tlp, marking_refs, references
+from hub.stix.tlp import Tlp, effective_tlp, marking_refs, references
 
 SECTOR_PREFIX = "sector-"
 MEMBERS = "members"
 PUBLIC = "public"
 
-Breadth = Literal["sector", "sectors", "members", "public"]
-BREADTHS: tuple[Breadth, ...] = get_args(Breadth)
+
+class Breadth(StrEnum):
+    """How far an operator shares a submission, narrowest first."""
+
+    SECTOR = "sector"
+    SECTORS = "sectors"  # the submitter's sector and the extra sectors named
+    MEMBERS = "members"
+    PUBLIC = "public"
+
+    @classmethod
+    def parse(cls, text: str) -> Breadth:
+        """The breadth named `text`; ValueError for any other word."""
+        try:
+            return cls(text)
+        except ValueError:
+            raise ValueError(f"unknown sharing breadth {text!r}") from None
+
+
+BREADTHS: tuple[Breadth, ...] = tuple(Breadth)
 
 
 def sector_collection(slug: str) -> str:
     """The collection that the members of one sector read."""
     return f"{SECTOR_PREFIX}{slug}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The hub-wide settings that routing needs (`Settings.sharing`)."""
+
+    default_tlp: Tlp
+    public_enabled: bool
 
 
 @dataclass(frozen=True)
@@ -62,8 +88,8 @@ class Scope:
     extra_sectors: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        if self.breadth not in BREADTHS:
-            raise ValueError(f"unknown sharing breadth {self.breadth!r}")
+        # A plain string of a known breadth is taken as that breadth.
+        object.__setattr__(self, "breadth", Breadth.parse(self.breadth))
         if self.extra_sectors and self.breadth != "sectors":
             raise ValueError("extra sectors only apply to the 'sectors' breadth")
 

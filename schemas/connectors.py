@@ -26,8 +26,10 @@ class SourceIn(BaseModel):
     name: str = Field(examples=["jpcert-feed"])
     api_root_url: str = Field(examples=["https://taxii.example.org/api1/"])
     collections: list[str] = Field(min_length=1, max_length=100, description="remote ids")
-    mode: SourceMode = Field(description="member: sanitized and reviewed as that member; "
-                             "validate: a trusted feed, validated and published")
+    mode: SourceMode = Field(
+        description="member: sanitized and reviewed as that member; "
+        "validate: a trusted feed, validated and published"
+    )
     member: str | None = Field(default=None, description="member slug (member mode)")
     sectors: list[str] = Field(default_factory=list, max_length=200)
     default_tlp: str = Field(default="amber", description="for objects that carry no TLP")
@@ -117,8 +119,9 @@ class WebhookIn(BaseModel):
 
     member: str
     url: str = Field(examples=["https://soc.example.jp/hooks/mamori"])
-    secret: str | None = Field(default=None, min_length=16, max_length=200,
-                               description="generated when omitted")
+    secret: str | None = Field(
+        default=None, min_length=16, max_length=200, description="generated when omitted"
+    )
 
 
 class WebhookOut(BaseModel):

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from hub.models import SubmissionState
-from schemas.review import Breadth, RouteOut
+from hub.sharing import Breadth
+from schemas.review import ReportOut, RouteOut
 from schemas.submissions import EventOut
 
 
@@ -46,7 +47,7 @@ class Preview(BaseModel):
     collections: dict[str, list[str]]
     withheld: list[RouteOut]
     sanitized: list[dict[str, Any]]
-    report: dict[str, Any]
+    report: ReportOut
     events: list[EventOut]
 
 

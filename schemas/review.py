@@ -5,12 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hub.models import SubmissionState
+from hub.sharing import Breadth
 from schemas.submissions import EventOut, ObjectResult
 
-Breadth = Literal["sector", "sectors", "members", "public"]
+
+class ChangeOut(BaseModel):
+    """One change the sanitizer made: which object and property, why, masked before -> after."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    object_id: str
+    new_object_id: str | None
+    path: str
+    rule: str
+    before: str | None
+    after: str | None
+
+
+class ReportOut(BaseModel):
+    """The sanitizer's change report (hub.sanitize.report.Report)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    changes: list[ChangeOut]
+    counts_by_rule: dict[str, int]
 
 
 class ScopeIn(BaseModel):
@@ -116,7 +137,7 @@ class ReviewDetail(BaseModel):
     original: list[dict[str, Any]] = Field(description="the sealed original's valid objects")
     rejected: list[ObjectResult]
     sanitized: list[dict[str, Any]]
-    report: dict[str, Any]
+    report: ReportOut
     diff: list[ObjectDiff]
     flags: list[FlagOut]
     warninglists: bool = Field(description="whether the MISP warninglists were consulted")

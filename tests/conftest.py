@@ -80,6 +80,30 @@ async def engine(
     await engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_engine(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
+    """A database of each backend without any schema yet, for tests of the migrations."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        await engine.dispose()
+        return
+    base = request.getfixturevalue("postgres_url").rsplit("/", 1)[0]
+    admin = _postgres_admin()
+    assert admin is not None  # postgres_url skipped or failed otherwise
+    name = f"mamori_empty_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
 @pytest.fixture
 async def maker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Sessions that all join one outer transaction, rolled back after the test."""

@@ -39,7 +39,7 @@ class HubProcess:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "hub.cli", *args],
+            [sys.executable, "-m", "api.cli", *args],
             cwd=self.workdir,
             env=self.env,
             capture_output=True,
@@ -56,7 +56,7 @@ class HubProcess:
     def start(self) -> None:
         log = (self.workdir / "hub.log").open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)],
             cwd=self.workdir,
             env=self.env,
             stdout=log,

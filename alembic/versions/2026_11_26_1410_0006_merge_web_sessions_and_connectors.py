@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-revision: str = '0006'
-down_revision: tuple[str, ...] = ('0004', '0005')
+revision: str = "0006"
+down_revision: tuple[str, ...] = ("0004", "0005")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

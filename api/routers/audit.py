@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import Db, require
 from hub import audit
+from hub.members.principals import Principal
 from hub.models import Role
-from hub.principals import Principal
 from schemas.audit import AuditEntryOut, AuditVerdictOut
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])

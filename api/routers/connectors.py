@@ -40,25 +40,41 @@ def _check(problems: list[str]) -> CheckOut:
 @router.get("/sources", responses=_ERRORS)
 async def list_sources(db: Db, _: Admin) -> list[SourceOut]:
     """Every upstream with its progress, last run, objects moved and last error."""
-    return [await status.source_out(db, s) for s in await registry.list_sources(db)]
+    return [
+        SourceOut.model_validate(await status.source_view(db, s))
+        for s in await registry.list_sources(db)
+    ]
 
 
 @router.post("/sources", status_code=201, responses=_ERRORS)
 async def add_source(db: Db, admin: Admin, body: SourceIn) -> SourceOut:
     """Follow an upstream TAXII 2.1 server; its first pull is due at once."""
     spec = registry.SourceSpec(
-        name=body.name, api_root_url=body.api_root_url, collections=tuple(body.collections),
-        mode=body.mode, sectors=tuple(body.sectors), member=body.member,
-        default_tlp=body.default_tlp, auto_approve=body.auto_approve, auth_kind=body.auth.kind,
-        username=body.auth.username, credential=body.auth.credential, ca_file=body.ca_file,
-        interval_seconds=body.interval_seconds, page_size=body.page_size,
+        name=body.name,
+        api_root_url=body.api_root_url,
+        collections=tuple(body.collections),
+        mode=body.mode,
+        sectors=tuple(body.sectors),
+        member=body.member,
+        default_tlp=body.default_tlp,
+        auto_approve=body.auto_approve,
+        auth_kind=body.auth.kind,
+        username=body.auth.username,
+        credential=body.auth.credential,
+        ca_file=body.ca_file,
+        interval_seconds=body.interval_seconds,
+        page_size=body.page_size,
     )
-    return await status.source_out(db, await registry.add_source(db, spec, actor=admin))
+    return SourceOut.model_validate(
+        await status.source_view(db, await registry.add_source(db, spec, actor=admin))
+    )
 
 
 @router.get("/sources/{name}", responses=_ERRORS)
 async def get_source(db: Db, _: Admin, name: str) -> SourceOut:
-    return await status.source_out(db, await registry.get_source(db, name))
+    return SourceOut.model_validate(
+        await status.source_view(db, await registry.get_source(db, name))
+    )
 
 
 @router.delete("/sources/{name}", status_code=204, responses=_ERRORS)
@@ -69,15 +85,21 @@ async def remove_source(db: Db, admin: Admin, name: str) -> None:
 
 @router.post("/sources/{name}/pause", responses=_ERRORS)
 async def pause_source(db: Db, admin: Admin, name: str) -> SourceOut:
-    return await status.source_out(db, await registry.set_paused(db, "source", name, True,
-                                                                 actor=admin))
+    return SourceOut.model_validate(
+        await status.source_view(
+            db, await registry.set_paused(db, "source", name, True, actor=admin)
+        )
+    )
 
 
 @router.post("/sources/{name}/resume", responses=_ERRORS)
 async def resume_source(db: Db, admin: Admin, name: str) -> SourceOut:
     """Resume; the next pull is due at once."""
-    return await status.source_out(db, await registry.set_paused(db, "source", name, False,
-                                                                 actor=admin))
+    return SourceOut.model_validate(
+        await status.source_view(
+            db, await registry.set_paused(db, "source", name, False, actor=admin)
+        )
+    )
 
 
 @router.post("/sources/{name}/test", responses=_ERRORS)
@@ -90,7 +112,9 @@ async def test_source(db: Db, _: Admin, name: str) -> CheckOut:
 async def run_source(db: Db, _: Admin, name: str) -> SourceOut:
     """Make the next pull due now (a worker picks it up)."""
     await registry.run_now(db, "source", name)
-    return await status.source_out(db, await registry.get_source(db, name))
+    return SourceOut.model_validate(
+        await status.source_view(db, await registry.get_source(db, name))
+    )
 
 
 # --- peers -----------------------------------------------------------------------------
@@ -99,24 +123,34 @@ async def run_source(db: Db, _: Admin, name: str) -> SourceOut:
 @router.get("/peers", responses=_ERRORS)
 async def list_peers(db: Db, _: Admin) -> list[PeerOut]:
     """Every peer with per-collection progress, last run, objects moved and last error."""
-    return [await status.peer_out(db, p) for p in await registry.list_peers(db)]
+    return [
+        PeerOut.model_validate(await status.peer_view(db, p)) for p in await registry.list_peers(db)
+    ]
 
 
 @router.post("/peers", status_code=201, responses=_ERRORS)
 async def add_peer(db: Db, admin: Admin, body: PeerIn) -> PeerOut:
     """Mirror local collections to a peer, never above its TLP; the first push is due at once."""
     spec = registry.PeerSpec(
-        name=body.name, api_root_url=body.api_root_url,
-        collections=tuple((m.local, m.remote) for m in body.collections), max_tlp=body.max_tlp,
-        auth_kind=body.auth.kind, username=body.auth.username, credential=body.auth.credential,
-        ca_file=body.ca_file, interval_seconds=body.interval_seconds, batch_size=body.batch_size,
+        name=body.name,
+        api_root_url=body.api_root_url,
+        collections=tuple((m.local, m.remote) for m in body.collections),
+        max_tlp=body.max_tlp,
+        auth_kind=body.auth.kind,
+        username=body.auth.username,
+        credential=body.auth.credential,
+        ca_file=body.ca_file,
+        interval_seconds=body.interval_seconds,
+        batch_size=body.batch_size,
     )
-    return await status.peer_out(db, await registry.add_peer(db, spec, actor=admin))
+    return PeerOut.model_validate(
+        await status.peer_view(db, await registry.add_peer(db, spec, actor=admin))
+    )
 
 
 @router.get("/peers/{name}", responses=_ERRORS)
 async def get_peer(db: Db, _: Admin, name: str) -> PeerOut:
-    return await status.peer_out(db, await registry.get_peer(db, name))
+    return PeerOut.model_validate(await status.peer_view(db, await registry.get_peer(db, name)))
 
 
 @router.delete("/peers/{name}", status_code=204, responses=_ERRORS)
@@ -126,14 +160,16 @@ async def remove_peer(db: Db, admin: Admin, name: str) -> None:
 
 @router.post("/peers/{name}/pause", responses=_ERRORS)
 async def pause_peer(db: Db, admin: Admin, name: str) -> PeerOut:
-    return await status.peer_out(db, await registry.set_paused(db, "peer", name, True,
-                                                               actor=admin))
+    return PeerOut.model_validate(
+        await status.peer_view(db, await registry.set_paused(db, "peer", name, True, actor=admin))
+    )
 
 
 @router.post("/peers/{name}/resume", responses=_ERRORS)
 async def resume_peer(db: Db, admin: Admin, name: str) -> PeerOut:
-    return await status.peer_out(db, await registry.set_paused(db, "peer", name, False,
-                                                               actor=admin))
+    return PeerOut.model_validate(
+        await status.peer_view(db, await registry.set_paused(db, "peer", name, False, actor=admin))
+    )
 
 
 @router.post("/peers/{name}/test", responses=_ERRORS)
@@ -145,7 +181,7 @@ async def test_peer(db: Db, _: Admin, name: str) -> CheckOut:
 @router.post("/peers/{name}/run", status_code=202, responses=_ERRORS)
 async def run_peer(db: Db, _: Admin, name: str) -> PeerOut:
     await registry.run_now(db, "peer", name)
-    return await status.peer_out(db, await registry.get_peer(db, name))
+    return PeerOut.model_validate(await status.peer_view(db, await registry.get_peer(db, name)))
 
 
 # --- webhooks --------------------------------------------------------------------------
@@ -158,15 +194,19 @@ async def _member_slug(db: Db, member_id: str) -> str:
 
 @router.get("/webhooks", responses=_ERRORS)
 async def list_webhooks(db: Db, _: Admin, member: str | None = None) -> list[WebhookOut]:
-    return [status.webhook_out(h, slug) for h, slug in await registry.list_webhooks(db, member)]
+    return [
+        WebhookOut.model_validate(status.webhook_view(h, slug))
+        for h, slug in await registry.list_webhooks(db, member)
+    ]
 
 
 @router.post("/webhooks", status_code=201, responses=_ERRORS)
 async def add_webhook(db: Db, admin: Admin, body: WebhookIn) -> WebhookCreated:
     """Notify a member of new objects in its collections; the secret is shown only here."""
-    hook, secret = await registry.add_webhook(db, body.member, body.url, actor=admin,
-                                              secret=body.secret)
-    return WebhookCreated(**status.webhook_out(hook, body.member).model_dump(), secret=secret)
+    hook, secret = await registry.add_webhook(
+        db, body.member, body.url, actor=admin, secret=body.secret
+    )
+    return WebhookCreated(**status.webhook_view(hook, body.member), secret=secret)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, responses=_ERRORS)
@@ -177,17 +217,23 @@ async def remove_webhook(db: Db, admin: Admin, webhook_id: str) -> None:
 @router.post("/webhooks/{webhook_id}/pause", responses=_ERRORS)
 async def pause_webhook(db: Db, admin: Admin, webhook_id: str) -> WebhookOut:
     hook = await registry.set_paused(db, "webhook", webhook_id, True, actor=admin)
-    return status.webhook_out(hook, await _member_slug(db, hook.member_id))
+    return WebhookOut.model_validate(
+        status.webhook_view(hook, await _member_slug(db, hook.member_id))
+    )
 
 
 @router.post("/webhooks/{webhook_id}/resume", responses=_ERRORS)
 async def resume_webhook(db: Db, admin: Admin, webhook_id: str) -> WebhookOut:
     hook = await registry.set_paused(db, "webhook", webhook_id, False, actor=admin)
-    return status.webhook_out(hook, await _member_slug(db, hook.member_id))
+    return WebhookOut.model_validate(
+        status.webhook_view(hook, await _member_slug(db, hook.member_id))
+    )
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", responses=_ERRORS)
 async def list_deliveries(db: Db, _: Admin, webhook_id: str, limit: int = 50) -> list[DeliveryOut]:
     """The delivery history, newest first: attempts, last HTTP status, last error."""
-    return [status.delivery_out(d) for d in await registry.deliveries(db, webhook_id,
-                                                                       limit=min(limit, 500))]
+    return [
+        DeliveryOut.model_validate(status.delivery_view(d))
+        for d in await registry.deliveries(db, webhook_id, limit=min(limit, 500))
+    ]

@@ -7,14 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.deps import Db, SettingsDep, require
-from hub import publishing, review, sharing, triage
+from api.deps import Db, HubRuntimeDep, SettingsDep, require
+from hub import review, sharing
 from hub.db import utcnow
 from hub.errors import Unprocessable
+from hub.members.principals import Principal
 from hub.models import Role, SubmissionReview, SubmissionState
-from hub.pipeline import Context
-from hub.principals import Principal
-from hub.tlp import Tlp
+from hub.review import triage
+from hub.stix.tlp import Tlp
+from hub.submissions import publication, records
 from schemas.problems import Problem
 from schemas.review import (
     ApproveIn,
@@ -26,6 +27,7 @@ from schemas.review import (
     QueueItem,
     QueuePage,
     ReasonIn,
+    ReportOut,
     ReviewDetail,
     ReviewState,
     RouteOut,
@@ -41,21 +43,18 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _ctx(request: Request) -> Context:
-    ctx: Context = request.app.state.pipeline
-    return ctx
-
-
 def review_state(row: SubmissionReview | None, state: SubmissionState) -> ReviewState | None:
     if row is None:
         return None
     return ReviewState(
-        breadth=row.breadth,  # type: ignore[arg-type]
+        breadth=row.breadth,
         extra_sectors=list(row.extra_sectors or []),
         approved_at=row.approved_at,
         awaiting_second=(
-            state is SubmissionState.IN_REVIEW and row.approved_by is not None
-            and row.second_by is None and row.breadth is not None
+            state is SubmissionState.IN_REVIEW
+            and row.approved_by is not None
+            and row.second_by is None
+            and row.breadth is not None
         ),
         second_at=row.second_at,
         edits={k: list(v) for k, v in (row.edits or {}).items()},
@@ -70,10 +69,11 @@ def review_state(row: SubmissionReview | None, state: SubmissionState) -> Review
     )
 
 
-def routes(plan: publishing.Plan) -> list[RouteOut]:
+def routes(plan: publication.Plan) -> list[RouteOut]:
     return [
-        RouteOut(id=oid, tlp=d.tlp.label, collections=sorted(d.collections),
-                 withheld=list(d.withheld))
+        RouteOut(
+            id=oid, tlp=d.tlp.label, collections=sorted(d.collections), withheld=list(d.withheld)
+        )
         for oid, d in plan.routing.items()
     ]
 
@@ -87,6 +87,7 @@ def _levels(values: list[str] | None) -> frozenset[Tlp]:
 
 @router.get("/queue", responses=_ERRORS)
 async def get_queue(
+    runtime: HubRuntimeDep,
     request: Request,
     db: Db,
     operator: Operator,
@@ -104,8 +105,8 @@ async def get_queue(
     page = await review.queue(
         db,
         operator,
-        ctx=_ctx(request),
-        rules=publishing.Sharing.from_settings(settings),
+        ctx=runtime,
+        rules=settings.sharing,
         states=frozenset(state) if state else frozenset({SubmissionState.IN_REVIEW}),
         sector=sector,
         member=member,
@@ -139,11 +140,15 @@ async def get_queue(
 
 @router.get("/submissions/{submission_id}", responses=_ERRORS)
 async def get_detail(
-    request: Request, db: Db, operator: Operator, settings: SettingsDep, submission_id: str
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    operator: Operator,
+    settings: SettingsDep,
+    submission_id: str,
 ) -> ReviewDetail:
     """The sealed original beside the sanitized version, with report, diff and triage flags."""
-    d = await review.detail(db, operator, submission_id, ctx=_ctx(request),
-                            rules=publishing.Sharing.from_settings(settings))
+    d = await review.detail(db, operator, submission_id, ctx=runtime, rules=settings.sharing)
     s = d.submission
     return ReviewDetail(
         id=s.id,
@@ -154,43 +159,74 @@ async def get_detail(
         updated_at=s.updated_at,
         original=d.original,
         rejected=[
-            ObjectResult(position=o.position, id=o.stix_id, type=o.stix_type, status=o.status,
-                         problems=[ProblemOut(**p) for p in o.problems])
-            for o in s.objects if o.status.value == "rejected"
+            ObjectResult(
+                position=o.position,
+                id=o.stix_id,
+                type=o.stix_type,
+                status=o.status,
+                problems=[ProblemOut(**p) for p in o.problems],
+            )
+            for o in s.objects
+            if o.status.value == "rejected"
         ],
         sanitized=d.sanitized,
-        report=d.report,
+        report=ReportOut.model_validate(d.report),
         diff=[
-            ObjectDiff(original_id=o.original_id, sanitized_id=o.sanitized_id, type=o.type,
-                       status=o.status,
-                       entries=[DiffEntry(path=e.path, op=e.op, before=e.before, after=e.after,
-                                          reference=e.reference) for e in o.entries])
+            ObjectDiff(
+                original_id=o.original_id,
+                sanitized_id=o.sanitized_id,
+                type=o.type,
+                status=o.status,
+                entries=[
+                    DiffEntry(
+                        path=e.path, op=e.op, before=e.before, after=e.after, reference=e.reference
+                    )
+                    for e in o.entries
+                ],
+            )
             for o in d.diff
         ],
         flags=[
-            FlagOut(object_id=f.object_id, kind=f.kind, detail=f.detail, value=f.value,
-                    lists=list(f.lists), members=f.members)
+            FlagOut(
+                object_id=f.object_id,
+                kind=f.kind,
+                detail=f.detail,
+                value=f.value,
+                lists=list(f.lists),
+                members=f.members,
+            )
             for f in d.flags
         ],
         warninglists=triage.warninglists_available(),
         tlp={oid: level.label for oid, level in d.tlp.items()},
         routing=routes(d.plan) if d.plan is not None else None,
         review=review_state(d.row, s.state),
-        events=[EventOut(at=e.at, from_state=e.from_state, to_state=e.to_state, reason=e.reason)
-                for e in s.events],
+        events=[
+            EventOut(at=e.at, from_state=e.from_state, to_state=e.to_state, reason=e.reason)
+            for e in s.events
+        ],
     )
 
 
 async def _out(db: Db, submission_id: str, stage: str | None = None) -> DecisionOut:
-    submission = await publishing.lock_submission(db, submission_id)
+    submission = await records.lock(db, submission_id)
     row = await db.get(SubmissionReview, submission_id)
-    return DecisionOut(id=submission.id, state=submission.state, stage=stage,
-                       review=review_state(row, submission.state))
+    return DecisionOut(
+        id=submission.id,
+        state=submission.state,
+        stage=stage,
+        review=review_state(row, submission.state),
+    )
 
 
 @router.post("/submissions/{submission_id}/approve", responses=_ERRORS)
 async def approve(
-    request: Request, db: Db, operator: Operator, settings: SettingsDep, submission_id: str,
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    operator: Operator,
+    settings: SettingsDep,
+    submission_id: str,
     body: ApproveIn,
 ) -> DecisionOut:
     """Approve with a sharing scope; the submitter is then asked to consent."""
@@ -198,8 +234,9 @@ async def approve(
         scope = sharing.Scope(body.scope.breadth, frozenset(body.scope.extra_sectors))
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
-    outcome = await review.approve(db, operator, submission_id, scope, settings=settings,
-                                   ctx=_ctx(request), note=body.note)
+    outcome = await review.approve(
+        db, operator, submission_id, scope, settings=settings, ctx=runtime, note=body.note
+    )
     return await _out(db, submission_id, outcome.stage)
 
 
@@ -211,9 +248,7 @@ async def reject(db: Db, operator: Operator, submission_id: str, body: ReasonIn)
 
 
 @router.post("/submissions/{submission_id}/send-back", responses=_ERRORS)
-async def send_back(
-    db: Db, operator: Operator, submission_id: str, body: ReasonIn
-) -> DecisionOut:
+async def send_back(db: Db, operator: Operator, submission_id: str, body: ReasonIn) -> DecisionOut:
     """Send back to the submitter for a corrected version."""
     await review.send_back(db, operator, submission_id, body.reason)
     return await _out(db, submission_id)
@@ -228,9 +263,14 @@ async def reopen(db: Db, operator: Operator, submission_id: str, body: ReasonIn)
 
 @router.post("/submissions/{submission_id}/edit", responses=_ERRORS)
 async def edit(
-    request: Request, db: Db, operator: Operator, submission_id: str, body: EditIn
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    operator: Operator,
+    submission_id: str,
+    body: EditIn,
 ) -> DecisionOut:
     """Drop objects, add redactions, keep attacker values; the sanitizer runs again."""
     edits = review.Edits(tuple(body.drop), tuple(body.redact), tuple(body.keep))
-    await review.edit(db, operator, submission_id, edits, ctx=_ctx(request), note=body.note)
+    await review.edit(db, operator, submission_id, edits, ctx=runtime, note=body.note)
     return await _out(db, submission_id)

@@ -8,9 +8,9 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from pydantic import AwareDatetime
 
 from api import body
-from api.deps import Db, Sessionmaker, SettingsDep, SubmissionViewer, Submitter
-from hub import intake, pipeline, submissions
+from api.deps import Db, HubRuntimeDep, Sessionmaker, SettingsDep, SubmissionViewer, Submitter
 from hub.models import Submission, SubmissionState
+from hub.submissions import intake, pipeline, records
 from schemas.problems import Problem
 from schemas.submissions import (
     EventOut,
@@ -84,6 +84,7 @@ def summary(s: Submission) -> SubmissionSummary:
     },
 )
 async def create_submission(
+    runtime: HubRuntimeDep,
     request: Request,
     db: Db,
     member: Submitter,
@@ -94,11 +95,9 @@ async def create_submission(
     """Submit a STIX 2.1 bundle or a single object; it is stored before the receipt is sent."""
     content_type = body.require_json(request, JSON_TYPES)
     raw = await body.read_limited(request, settings.max_body_bytes)
-    limits = intake.Limits(settings.max_objects, settings.max_depth, settings.max_string_bytes)
+    limits = settings.limits
     submission = await intake.receive(db, member, raw, content_type=content_type, limits=limits)
-    tasks.add_task(
-        pipeline.process_in_own_transaction, maker, submission.id, request.app.state.pipeline
-    )
+    tasks.add_task(pipeline.schedule, maker, submission.id, runtime)
     return Receipt(
         id=submission.id,
         state=submission.state,
@@ -121,7 +120,7 @@ async def list_submissions(
     cursor: str | None = None,
 ) -> SubmissionPage:
     """Submissions, newest first: a member's own, or all of them for operators."""
-    page = await submissions.search(
+    page = await records.search(
         db,
         principal,
         states=frozenset(state) if state else None,
@@ -139,7 +138,7 @@ async def get_submission(
     db: Db, principal: SubmissionViewer, submission_id: str
 ) -> SubmissionDetail:
     """A submission's state, per-object validation results and history."""
-    s = await submissions.get(db, principal, submission_id)
+    s = await records.get(db, principal, submission_id)
     return SubmissionDetail(
         **summary(s).model_dump(),
         objects=[

@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from api.deps import Db
 from api.taxii.deps import ROOT_PATH, STIX_21, Caller, CallerDep, ReadableCollection, taxii
-from hub import collections
 from hub.models import Collection
+from hub.store import collections
 
 router = APIRouter()
 

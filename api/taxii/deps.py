@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from api.deps import Db, ReadDb, Sessionmaker, SettingsDep, get_principal
-from hub import access, collections
+from api.deps import Db, ReadDb, SettingsDep, get_principal
 from hub.errors import BadRequest, Forbidden, NotAcceptable, NotFound, Unauthorized
-from hub.feed import Page
+from hub.members.principals import Principal
 from hub.models import Collection
-from hub.principals import Principal
+from hub.store import access, collections
+from hub.store.objects import Page
 from hub.taxii import cursor, media
 from hub.taxii.cursor import CursorError, Position
 from hub.taxii.filters import Endpoint, ObjectQuery, QueryError, parse_query
@@ -94,7 +94,7 @@ COLLECTION_CACHE_SECONDS = 5.0
 
 
 async def readable_collection(
-    request: Request, db: ReadDb, maker: Sessionmaker, caller: CallerDep, collection_id: str
+    request: Request, db: ReadDb, caller: CallerDep, collection_id: str
 ) -> Collection:
     """`visible_collection` for GET routes, through the read-only session and a short cache."""
     cache: dict[str, tuple[float, Collection]] | None = getattr(
@@ -107,11 +107,7 @@ async def readable_collection(
     if hit is not None and hit[0] > now:
         collection: Collection | None = hit[1]
     else:
-        collection = await collections.find(db, collection_id)
-        if collection is None:
-            # A sector whose collection row does not exist yet gets it made, which is a write.
-            async with maker.begin() as writer:
-                collection = await collections.by_id(writer, collection_id)
+        collection = await collections.by_id(db, collection_id)
         if collection is not None:
             if len(cache) > 10_000:  # ids come from URLs; unknown ones are never stored
                 cache.clear()

@@ -17,7 +17,7 @@ from api.taxii.deps import (
     require_read,
     start_after,
 )
-from hub import feed
+from hub.store import objects as published
 from hub.taxii.filters import Endpoint
 from hub.taxii.timestamps import format_micros
 
@@ -38,7 +38,7 @@ async def get_manifest(
     """Get Object Manifests (TAXII 2.1 §5.3)."""
     require_read(caller, collection)
     query = query_for(request, settings, Endpoint.MANIFEST)
-    page = await feed.page(
+    page = await published.page(
         db, collection.id, query, start_after(query, collection, key), with_body=False
     )
     items = [

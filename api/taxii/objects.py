@@ -6,7 +6,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from starlette.responses import Response
 
 from api import body
-from api.deps import Db, ReadDb, Sessionmaker, SettingsDep
+from api.deps import Db, HubRuntimeDep, ReadDb, Sessionmaker, SettingsDep
 from api.taxii.deps import (
     NO_SUCH_OBJECT,
     ROOT_PATH,
@@ -21,12 +21,15 @@ from api.taxii.deps import (
     taxii,
 )
 from api.taxii.status import status_response
-from hub import access, audit, feed, intake, pipeline, publish
+from hub import audit
 from hub.errors import Forbidden, NotFound, UnsupportedMediaType
 from hub.models import CollectionKind
+from hub.stix.tlp import Tlp
+from hub.store import access, posts
+from hub.store import objects as published
+from hub.submissions import intake, pipeline
 from hub.taxii import media
 from hub.taxii.filters import Endpoint
-from hub.tlp import Tlp
 
 router = APIRouter()
 OBJECTS = f"{ROOT_PATH}/collections/{{collection_id}}/objects"
@@ -45,7 +48,7 @@ async def get_objects(
     """Get Objects (TAXII 2.1 §5.4)."""
     require_read(caller, collection)
     query = query_for(request, settings, Endpoint.OBJECTS)
-    page = await feed.page(
+    page = await published.page(
         db, collection.id, query, start_after(query, collection, key), with_body=True
     )
     return paged(
@@ -56,6 +59,7 @@ async def get_objects(
 @router.post(f"{OBJECTS}/", status_code=202)
 @router.post(OBJECTS, status_code=202, include_in_schema=False)
 async def add_objects(
+    runtime: HubRuntimeDep,
     request: Request,
     db: Db,
     caller: CallerDep,
@@ -72,21 +76,19 @@ async def add_objects(
     if not media.content_type_ok(content_type, allow_stix=False):
         raise UnsupportedMediaType(f"POST a TAXII envelope as {media.TAXII_MEDIA}")
     raw = await body.read_limited(request, settings.max_body_bytes)
-    limits = intake.Limits(settings.max_objects, settings.max_depth, settings.max_string_bytes)
+    limits = settings.limits
     if collection.kind is CollectionKind.INBOX:
         submission = await intake.receive(
             db, principal, raw, content_type=content_type or "", limits=limits, source="taxii"
         )
-        status = await publish.post_inbox(db, principal, collection, submission)
-        tasks.add_task(
-            pipeline.process_in_own_transaction, maker, submission.id, request.app.state.pipeline
-        )
+        status = await posts.post_inbox(db, principal, collection, submission)
+        tasks.add_task(pipeline.schedule, maker, submission.id, runtime)
     else:
         envelope = intake.parse(raw, limits, allow_taxii_envelope=True)
-        status = await publish.post_direct(
+        status = await posts.post_direct(
             db, principal, collection, envelope.objects, default_tlp=Tlp.parse(settings.default_tlp)
         )
-    view = await publish.load_status(db, principal, status.id)
+    view = await posts.load_status(db, principal, status.id)
     if view is None:  # pragma: no cover - the poster always sees its own status
         raise RuntimeError("status not readable by its poster")
     return status_response(view, status_code=202)
@@ -107,9 +109,9 @@ async def get_object(
     require_read(caller, collection)
     query = query_for(request, settings, Endpoint.OBJECT, object_id)
     after = start_after(query, collection, key)
-    page = await feed.page(db, collection.id, query, after, with_body=True)
+    page = await published.page(db, collection.id, query, after, with_body=True)
     # Only an empty page needs the extra probe: a filtered-out object still exists (200 {}).
-    if not page.rows and not await feed.has_object(db, collection.id, object_id):
+    if not page.rows and not await published.has_object(db, collection.id, object_id):
         raise NotFound(NO_SUCH_OBJECT)
     return paged(
         page, query, collection, key, field=b"objects", items=[r.body or b"" for r in page.rows]
@@ -130,9 +132,9 @@ async def delete_object(
     if not access.can_delete(caller.principal):
         raise Forbidden("only an admin may delete published objects")
     query = query_for(request, settings, Endpoint.OBJECT, object_id)
-    if not await feed.has_object(db, collection.id, object_id):
+    if not await published.has_object(db, collection.id, object_id):
         raise NotFound(NO_SUCH_OBJECT)
-    removed = await feed.remove(db, collection.id, query)
+    removed = await published.remove(db, collection.id, query)
     await audit.record(
         db,
         actor=caller.principal,

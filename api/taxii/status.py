@@ -8,8 +8,8 @@ from starlette.responses import Response
 
 from api.deps import Db
 from api.taxii.deps import ROOT_PATH, CallerDep, taxii
-from hub import publish
-from hub.publish import StatusView
+from hub.store import posts
+from hub.store.posts import StatusView
 from hub.taxii.timestamps import format_taxii
 
 router = APIRouter()
@@ -37,7 +37,7 @@ def status_response(view: StatusView, *, status_code: int = 200) -> Response:
 @router.get(STATUS, include_in_schema=False)
 async def get_status(db: Db, caller: CallerDep, status_id: str) -> Response:
     """Get Status (TAXII 2.1 §4.3): only for the account that posted, and staff."""
-    view = await publish.load_status(db, caller.principal, status_id)
+    view = await posts.load_status(db, caller.principal, status_id)
     if view is None:
         raise caller.not_found("no such status resource")
     return status_response(view)

@@ -18,8 +18,8 @@ from api.taxii.deps import (
     require_read,
     start_after,
 )
-from hub import feed
 from hub.errors import NotFound
+from hub.store import objects as published
 from hub.taxii.filters import Endpoint
 from hub.taxii.timestamps import format_micros
 
@@ -42,8 +42,8 @@ async def get_object_versions(
     require_read(caller, collection)
     query = query_for(request, settings, Endpoint.VERSIONS, object_id)
     after = start_after(query, collection, key)
-    page = await feed.page(db, collection.id, query, after, with_body=False)
-    if not page.rows and not await feed.has_object(db, collection.id, object_id):
+    page = await published.page(db, collection.id, query, after, with_body=False)
+    if not page.rows and not await published.has_object(db, collection.id, object_id):
         raise NotFound(NO_SUCH_OBJECT)
     items = [orjson.dumps(format_micros(r.version)) for r in page.rows]
     return paged(page, query, collection, key, field=b"versions", items=items)

@@ -48,8 +48,11 @@ async def asset(name: str) -> Response:
     media = ASSETS.get(name)
     if media is None:
         raise NotFound(f"no asset {name!r}")
-    return Response((STATIC / name).read_bytes(), media_type=media,
-                    headers={"Cache-Control": "public, max-age=3600"})
+    return Response(
+        (STATIC / name).read_bytes(),
+        media_type=media,
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 for module in (auth, queue, submission, members, collections, audit, dashboard, member_pages):

@@ -27,8 +27,16 @@ async def audit_page(
 ) -> Response:
     """Entries newest first; the chain is verified end to end on every view."""
     verdict = await audit.verify(db)
-    entries = await audit.recent(db, limit=PAGE, before_seq=before, action=action or None,
-                                 subject=subject or None)
+    entries = await audit.recent(
+        db, limit=PAGE, before_seq=before, action=action or None, subject=subject or None
+    )
     older = entries[-1].seq if len(entries) == PAGE else None
-    return page(request, "audit.html", verdict=verdict, entries=entries, action=action,
-                subject=subject, older=older)
+    return page(
+        request,
+        "audit.html",
+        verdict=verdict,
+        entries=entries,
+        action=action,
+        subject=subject,
+        older=older,
+    )

@@ -15,10 +15,11 @@ from starlette.responses import RedirectResponse, Response
 
 from api.deps import Db, get_settings
 from api.web.templating import page
-from hub import audit, keys, principals, websessions
+from hub import audit
 from hub.errors import Forbidden
+from hub.members import keys, principals, sessions
+from hub.members.sessions import Current
 from hub.models import Role
-from hub.websessions import Current
 
 PREFIX = "/console"
 COOKIE = "mamori_console"
@@ -36,10 +37,16 @@ def is_https(request: Request) -> bool:
     return request.url.scheme == "https" or base.startswith("https://")
 
 
-def _set_cookie(request: Request, response: Response, name: str, value: str, *,
-                path: str, max_age: int | None) -> None:
+def _set_cookie(
+    request: Request, response: Response, name: str, value: str, *, path: str, max_age: int | None
+) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, path=path, secure=is_https(request), httponly=True,
+        name,
+        value,
+        max_age=max_age,
+        path=path,
+        secure=is_https(request),
+        httponly=True,
         samesite="strict",
     )
 
@@ -69,7 +76,7 @@ def redirect(url: str) -> RedirectResponse:
 
 async def optional_session(request: Request, db: Db) -> Current | None:
     token = request.cookies.get(COOKIE)
-    found = await websessions.lookup(db, token) if token else None
+    found = await sessions.lookup(db, token) if token else None
     if found is not None:
         request.state.web = found
     return found
@@ -83,7 +90,8 @@ async def current_session(request: Request, db: Db) -> Current:
         if request.method != "GET":
             target = request.url.path
         raise StarletteHTTPException(
-            303, "sign in to continue",
+            303,
+            "sign in to continue",
             headers={"Location": f"{PREFIX}/sign-in?next={quote(safe_next(target), safe='/')}"},
         )
     return found
@@ -135,13 +143,19 @@ async def check_csrf(request: Request, current: Signed) -> None:
 Csrf = Annotated[None, Depends(check_csrf)]
 
 
-def _sign_in_form(request: Request, *, status: int = 200, error: str | None = None,
-                  next_url: str | None = None) -> Response:
+def _sign_in_form(
+    request: Request, *, status: int = 200, error: str | None = None, next_url: str | None = None
+) -> Response:
     token = secrets.token_urlsafe(32)
-    response = page(request, "sign_in.html", status=status, error=error, sign_in_token=token,
-                    next_url=safe_next(next_url))
-    _set_cookie(request, response, SIGN_IN_COOKIE, token, path=f"{PREFIX}/sign-in",
-                max_age=3600)
+    response = page(
+        request,
+        "sign_in.html",
+        status=status,
+        error=error,
+        sign_in_token=token,
+        next_url=safe_next(next_url),
+    )
+    _set_cookie(request, response, SIGN_IN_COOKIE, token, path=f"{PREFIX}/sign-in", max_age=3600)
     return response
 
 
@@ -165,38 +179,61 @@ async def sign_in(
     """Exchange an API key for a session; failures are counted per address and audited."""
     expected = request.cookies.get(SIGN_IN_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf_token.encode(), expected.encode()):
-        return _sign_in_form(request, status=403, next_url=next,
-                             error="The form expired. Please sign in again.")
+        return _sign_in_form(
+            request, status=403, next_url=next, error="The form expired. Please sign in again."
+        )
     client = client_address(request)
-    if await websessions.is_limited(db, client):
+    if await sessions.is_limited(db, client):
         response = _sign_in_form(
-            request, status=429, next_url=next,
-            error="Too many failed sign-ins from this address. Wait a few minutes and retry.")
-        response.headers["Retry-After"] = str(int(websessions.FAILURE_WINDOW.total_seconds()))
+            request,
+            status=429,
+            next_url=next,
+            error="Too many failed sign-ins from this address. Wait a few minutes and retry.",
+        )
+        response.headers["Retry-After"] = str(int(sessions.FAILURE_WINDOW.total_seconds()))
         return response
     parts = keys.split_key(key.strip())
     principal = None
     if parts is not None:
-        principal = await principals.from_key(db, *parts, touch_after=timedelta(
-            seconds=get_settings(request).key_touch_seconds))
+        principal = await principals.from_key(
+            db, *parts, touch_after=timedelta(seconds=get_settings(request).key_touch_seconds)
+        )
     if principal is None or parts is None:
-        await websessions.note_failure(db, client)
+        await sessions.note_failure(db, client)
         # The key id is public (it is the Basic user name); the secret never reaches the log.
-        await audit.record(db, actor=None, action="console.sign_in_failed",
-                           subject=f"client:{client}",
-                           details={"key_id": parts[0] if parts else None})
-        return _sign_in_form(request, status=401, next_url=next,
-                             error="That key was not accepted. Check it and try again.")
-    await websessions.purge(db)
-    opened = await websessions.open_session(db, principal, parts[0])
-    await audit.record(db, actor=principal, action="console.sign_in",
-                       subject=f"account:{principal.account_id}",
-                       details={"key_id": parts[0], "client": client})
-    current = await websessions.lookup(db, opened.token)
+        await audit.record(
+            db,
+            actor=None,
+            action="console.sign_in_failed",
+            subject=f"client:{client}",
+            details={"key_id": parts[0] if parts else None},
+        )
+        return _sign_in_form(
+            request,
+            status=401,
+            next_url=next,
+            error="That key was not accepted. Check it and try again.",
+        )
+    await sessions.purge(db)
+    opened = await sessions.open_session(db, principal, parts[0])
+    await audit.record(
+        db,
+        actor=principal,
+        action="console.sign_in",
+        subject=f"account:{principal.account_id}",
+        details={"key_id": parts[0], "client": client},
+    )
+    current = await sessions.lookup(db, opened.token)
     target = safe_next(next) if next else (home_of(current) if current else f"{PREFIX}/")
     response = redirect(target)
-    _set_cookie(request, response, COOKIE, opened.token, path=PREFIX,
-                max_age=int(websessions.LIFETIME.total_seconds()))
+    _set_cookie(
+        request,
+        response,
+        COOKIE,
+        opened.token,
+        path=PREFIX,
+        max_age=int(sessions.LIFETIME.total_seconds()),
+    )
     response.delete_cookie(SIGN_IN_COOKIE, path=f"{PREFIX}/sign-in")
     return response
 
@@ -204,12 +241,17 @@ async def sign_in(
 @router.post("/sign-out")
 async def sign_out(request: Request, db: Db, current: Signed, _: Csrf) -> Response:
     """End the session on the server, then forget the cookie."""
-    await websessions.close(db, request.cookies.get(COOKIE, ""))
-    await audit.record(db, actor=current.principal, action="console.sign_out",
-                       subject=f"account:{current.principal.account_id}")
+    await sessions.close(db, request.cookies.get(COOKIE, ""))
+    await audit.record(
+        db,
+        actor=current.principal,
+        action="console.sign_out",
+        subject=f"account:{current.principal.account_id}",
+    )
     response = redirect(f"{PREFIX}/sign-in")
-    response.delete_cookie(COOKIE, path=PREFIX, secure=is_https(request), httponly=True,
-                           samesite="strict")
+    response.delete_cookie(
+        COOKIE, path=PREFIX, secure=is_https(request), httponly=True, samesite="strict"
+    )
     return response
 
 

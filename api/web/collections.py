@@ -10,9 +10,10 @@ from starlette.responses import Response
 from api.deps import Db, get_settings
 from api.web.auth import Anyone
 from api.web.templating import page
-from hub import access, collections, figures
+from hub import figures
 from hub.errors import NotFound
 from hub.models import CollectionKind
+from hub.store import access, collections
 
 router = APIRouter()
 
@@ -21,10 +22,18 @@ router = APIRouter()
 async def collections_page(request: Request, db: Db, current: Anyone) -> Response:
     """Every collection the signed-in account may read over TAXII, with its size."""
     public = get_settings(request).public_collection
-    readable = [c for c in await collections.all_collections(db)
-                if access.can_read(current.principal, c, public_enabled=public)]
-    return page(request, "collections.html", collections=readable,
-                sizes=await figures.collection_sizes(db), kinds=CollectionKind)
+    readable = [
+        c
+        for c in await collections.all_collections(db)
+        if access.can_read(current.principal, c, public_enabled=public)
+    ]
+    return page(
+        request,
+        "collections.html",
+        collections=readable,
+        sizes=await figures.collection_sizes(db),
+        kinds=CollectionKind,
+    )
 
 
 @router.get("/collections/{slug}")
@@ -44,11 +53,20 @@ async def collection_page(
         collection = await collections.by_slug(db, slug)
     except NotFound:
         collection = None
-    if collection is None or not access.can_read(current.principal, collection,
-                                                  public_enabled=public):
+    if collection is None or not access.can_read(
+        current.principal, collection, public_enabled=public
+    ):
         raise NotFound(f"no collection {slug!r}")
-    found = await figures.collection_objects(db, collection, stix_id=id or None,
-                                             stix_type=type or None, value=q or None,
-                                             before=before)
-    return page(request, "collection.html", collection=collection, result=found,
-                id=id, type=type, q=q, searching=bool(id or type or q))
+    found = await figures.collection_objects(
+        db, collection, stix_id=id or None, stix_type=type or None, value=q or None, before=before
+    )
+    return page(
+        request,
+        "collection.html",
+        collection=collection,
+        result=found,
+        id=id,
+        type=type,
+        q=q,
+        searching=bool(id or type or q),
+    )

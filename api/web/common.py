@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from api.deps import get_settings
-from hub import publishing
-from hub.pipeline import Context
+from hub import sharing
 
 # Outcome messages are chosen by key, never echoed from the URL.
 NOTICES = {
@@ -31,10 +30,5 @@ def notice(request: Request) -> str | None:
     return NOTICES.get(request.query_params.get("done", ""))
 
 
-def ctx(request: Request) -> Context:
-    found: Context = request.app.state.pipeline
-    return found
-
-
-def rules(request: Request) -> publishing.Sharing:
-    return publishing.Sharing.from_settings(get_settings(request))
+def rules(request: Request) -> sharing.Rules:
+    return get_settings(request).sharing

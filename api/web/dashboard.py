@@ -15,7 +15,7 @@ from api.web.templating import page
 from hub import figures
 from hub.db import utcnow
 from hub.errors import Unprocessable
-from hub.tlp import Tlp
+from hub.stix.tlp import Tlp
 
 router = APIRouter()
 PERIODS = {
@@ -29,7 +29,9 @@ PERIODS = {
 
 @router.get("/dashboard")
 async def dashboard_page(
-    request: Request, db: Db, current: Staff,
+    request: Request,
+    db: Db,
+    current: Staff,
     period: Annotated[str, Query(max_length=8)] = "30d",
 ) -> Response:
     """Figures for the chosen period, one row per sector, with totals."""
@@ -46,6 +48,15 @@ async def dashboard_page(
         totals.shared += row.shared
         for level, n in row.objects_by_tlp.items():
             totals.objects_by_tlp[level] = totals.objects_by_tlp.get(level, 0) + n
-    return page(request, "dashboard.html", rows=rows, totals=totals, period=period,
-                periods=PERIODS, label=label, since=since, until=until,
-                levels=[level.label for level in Tlp])
+    return page(
+        request,
+        "dashboard.html",
+        rows=rows,
+        totals=totals,
+        period=period,
+        periods=PERIODS,
+        label=label,
+        since=since,
+        until=until,
+        levels=[level.label for level in Tlp],
+    )

@@ -51,8 +51,14 @@ async def sectors_page(request: Request, db: Db, current: Staff) -> Response:
     """Every sector with its members; admins register new ones here."""
     sectors = await members.list_sectors(db)
     everyone = await members.list_members(db)
-    return page(request, "sectors.html", sectors=sectors, members=everyone,
-                kinds=KIND_LABELS, notice=notice(request))
+    return page(
+        request,
+        "sectors.html",
+        sectors=sectors,
+        members=everyone,
+        kinds=KIND_LABELS,
+        notice=notice(request),
+    )
 
 
 @router.post("/sectors")
@@ -64,12 +70,23 @@ async def create_sector(db: Db, current: AdminOnly, _: Csrf, slug: Line, name: L
 
 @router.post("/members")
 async def create_member(
-    request: Request, db: Db, current: AdminOnly, _: Csrf, slug: Line, display_name: Line,
+    request: Request,
+    db: Db,
+    current: AdminOnly,
+    _: Csrf,
+    slug: Line,
+    display_name: Line,
     sector: Line,
 ) -> Response:
     """Register a member firm and what the sanitizer must remove from its reports."""
-    member = await members.create_member(db, slug.strip(), display_name, sector.strip(),
-                                         await _asset_form(request), actor=current.principal)
+    member = await members.create_member(
+        db,
+        slug.strip(),
+        display_name,
+        sector.strip(),
+        await _asset_form(request),
+        actor=current.principal,
+    )
     return redirect(f"{PREFIX}/members/{member.slug}?done=member_created")
 
 
@@ -77,44 +94,67 @@ async def create_member(
 async def member_page(request: Request, db: Db, current: Staff, slug: str) -> Response:
     """A member's registered assets and keys."""
     member = await members.get_member(db, slug)
-    return page(request, "member.html", member=member, assets=members.asset_lists(member),
-                kinds=KIND_LABELS, keys=await members.list_keys(db, slug),
-                sectors=[s for s, _ in await members.list_sectors(db)],
-                roles=[Role.SUBMITTER, Role.READER], notice=notice(request))
+    return page(
+        request,
+        "member.html",
+        member=member,
+        assets=members.asset_lists(member),
+        kinds=KIND_LABELS,
+        keys=await members.list_keys(db, slug),
+        sectors=[s for s, _ in await members.list_sectors(db)],
+        roles=[Role.SUBMITTER, Role.READER],
+        notice=notice(request),
+    )
 
 
 @router.post("/members/{slug}/assets")
-async def save_assets(request: Request, db: Db, current: AdminOnly, _: Csrf, slug: str
-                      ) -> Response:
+async def save_assets(request: Request, db: Db, current: AdminOnly, _: Csrf, slug: str) -> Response:
     """Replace the member's registered assets with the lists in the form."""
-    await members.update_member(db, slug, replace=await _asset_form(request),
-                                actor=current.principal)
+    await members.update_member(
+        db, slug, replace=await _asset_form(request), actor=current.principal
+    )
     return redirect(f"{PREFIX}/members/{slug}?done=assets_saved")
 
 
 @router.get("/keys")
 async def keys_page(request: Request, db: Db, current: AdminOnly) -> Response:
     """Every API key (never a secret), hub accounts and members alike."""
-    return page(request, "keys.html", keys=await members.list_keys(db),
-                members=await members.list_members(db), roles=list(Role),
-                notice=notice(request))
+    return page(
+        request,
+        "keys.html",
+        keys=await members.list_keys(db),
+        members=await members.list_members(db),
+        roles=list(Role),
+        notice=notice(request),
+    )
 
 
 @router.post("/keys")
 async def create_key(
-    request: Request, db: Db, current: AdminOnly, _: Csrf,
-    role: Annotated[Role, Form()], label: Line = "", member: Line = "",
+    request: Request,
+    db: Db,
+    current: AdminOnly,
+    _: Csrf,
+    role: Annotated[Role, Form()],
+    label: Line = "",
+    member: Line = "",
 ) -> Response:
     """Issue a key; this response is the only time it is ever shown."""
     account, issued = await members.create_key(
-        db, role=role, label=label, member_slug=member.strip() or None, actor=current.principal)
+        db, role=role, label=label, member_slug=member.strip() or None, actor=current.principal
+    )
     back = f"{PREFIX}/members/{member.strip()}" if member.strip() else f"{PREFIX}/keys"
     return page(request, "key_created.html", issued=issued, account=account, back=back)
 
 
 @router.post("/keys/{key_id}/revoke")
-async def revoke_key(db: Db, current: AdminOnly, _: Csrf, key_id: str,
-                     back: Annotated[str, Form(max_length=300)] = "") -> Response:
+async def revoke_key(
+    db: Db,
+    current: AdminOnly,
+    _: Csrf,
+    key_id: str,
+    back: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
     """Revoke at once; it stops working on the next request, console sessions included."""
     await members.revoke(db, key_id, actor=current.principal)
     target = safe_next(back) if back else f"{PREFIX}/keys"

@@ -50,8 +50,9 @@ def middleware(
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
     """An HTTP middleware that secures every response under `prefix`."""
 
-    async def secure(request: Request, call_next: Callable[[Request], Awaitable[Response]]
-                     ) -> Response:
+    async def secure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response = await call_next(request)
         if request.url.path == prefix or request.url.path.startswith(f"{prefix}/"):
             secure_response(request, response, prefix)

@@ -9,14 +9,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from api.deps import Db, get_settings
+from api.deps import Db, HubRuntimeDep, get_settings
 from api.web.auth import PREFIX, Csrf, Staff, redirect
-from api.web.common import ctx, notice, rules
+from api.web.common import notice, rules
 from api.web.rules import explain
 from api.web.templating import page
-from hub import members, review, sharing, triage
-from hub.diff import ObjectDiff
+from hub import members, review, sharing
 from hub.errors import Unprocessable
+from hub.review import triage
+from hub.review.diff import ObjectDiff
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=4000)]
@@ -74,11 +75,10 @@ def pairs(detail: review.Detail) -> list[Pair]:
     originals = {o["id"]: o for o in detail.original if isinstance(o.get("id"), str)}
     sanitized = {o["id"]: o for o in detail.sanitized if isinstance(o.get("id"), str)}
     changes: dict[str, dict[str, list[str]]] = {}
-    for change in detail.report.get("changes", ()):
-        key = str(change.get("object_id"))
-        bucket = changes.setdefault(key, {}).setdefault(str(change.get("path", "")), [])
-        if change.get("rule") not in bucket:
-            bucket.append(str(change.get("rule")))
+    for change in detail.report.changes:
+        bucket = changes.setdefault(change.object_id, {}).setdefault(change.path, [])
+        if change.rule not in bucket:
+            bucket.append(change.rule)
     flags: dict[str, list[triage.Flag]] = {}
     for flag in detail.flags:
         flags.setdefault(flag.object_id, []).append(flag)
@@ -94,40 +94,65 @@ def pairs(detail: review.Detail) -> list[Pair]:
         for path in list(left) + [p for p in right if p not in left]:
             b, a = left.get(path, _MISSING), right.get(path, _MISSING)
             entry = entries.get(path) or next(
-                (e for p, e in entries.items() if path.startswith(p + ".")), None)
+                (e for p, e in entries.items() if path.startswith(p + ".")), None
+            )
             changed = entry is not None or (b is not _MISSING and a is not _MISSING and b != a)
-            rows.append(Row(
-                path=path,
-                before=None if b is _MISSING else b,
-                after=None if a is _MISSING else a,
-                op=(entry.op if entry else "changed") if changed else None,
-                reference=entry.reference if entry else False,
-                rules=_rules_for(path, by_path) if changed else [],
-                has_before=b is not _MISSING,
-                has_after=a is not _MISSING,
-            ))
+            rows.append(
+                Row(
+                    path=path,
+                    before=None if b is _MISSING else b,
+                    after=None if a is _MISSING else a,
+                    op=(entry.op if entry else "changed") if changed else None,
+                    reference=entry.reference if entry else False,
+                    rules=_rules_for(path, by_path) if changed else [],
+                    has_before=b is not _MISSING,
+                    has_after=a is not _MISSING,
+                )
+            )
         level = detail.tlp.get(d.sanitized_id or "")
         object_rules = sorted({r for rs in by_path.values() for r in rs})
-        out.append(Pair(d, rows, level.label if level else None,
-                        flags.get(d.sanitized_id or "", []), object_rules))
+        out.append(
+            Pair(
+                d,
+                rows,
+                level.label if level else None,
+                flags.get(d.sanitized_id or "", []),
+                object_rules,
+            )
+        )
     return out
 
 
 @router.get("/submissions/{submission_id}")
-async def submission_page(request: Request, db: Db, current: Staff, submission_id: str
-                          ) -> Response:
+async def submission_page(
+    runtime: HubRuntimeDep, request: Request, db: Db, current: Staff, submission_id: str
+) -> Response:
     """The sealed original beside the sanitized version, with flags and decision forms."""
-    detail = await review.detail(db, current.principal, submission_id, ctx=ctx(request),
-                                 rules=rules(request))
+    detail = await review.detail(
+        db, current.principal, submission_id, ctx=runtime, rules=rules(request)
+    )
     row = detail.row
-    awaiting_second = bool(row and row.approved_by and not row.second_by and row.breadth
-                           and detail.submission.state.value == "in_review")
+    awaiting_second = bool(
+        row
+        and row.approved_by
+        and not row.second_by
+        and row.breadth
+        and detail.submission.state.value == "in_review"
+    )
     rejected = [o for o in detail.submission.objects if o.status.value == "rejected"]
     return page(
-        request, "submission.html", d=detail, pairs=pairs(detail), rejected=rejected,
-        breadths=sharing.BREADTHS, sectors=[s for s, _ in await members.list_sectors(db)],
-        awaiting_second=awaiting_second, warninglists=triage.warninglists_available(),
-        four_eyes=get_settings(request).four_eyes, explain=explain, notice=notice(request),
+        request,
+        "submission.html",
+        d=detail,
+        pairs=pairs(detail),
+        rejected=rejected,
+        breadths=sharing.BREADTHS,
+        sectors=[s for s, _ in await members.list_sectors(db)],
+        awaiting_second=awaiting_second,
+        warninglists=triage.warninglists_available(),
+        four_eyes=get_settings(request).four_eyes,
+        explain=explain,
+        notice=notice(request),
     )
 
 
@@ -137,7 +162,12 @@ def _back(submission_id: str, done: str) -> Response:
 
 @router.post("/submissions/{submission_id}/approve")
 async def approve(
-    request: Request, db: Db, current: Staff, _: Csrf, submission_id: str,
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    current: Staff,
+    _: Csrf,
+    submission_id: str,
     breadth: Annotated[str, Form(max_length=16)],
     extra_sectors: Annotated[list[str] | None, Form()] = None,
     note: Text = "",
@@ -145,14 +175,21 @@ async def approve(
     """Approve with the chosen scope (same call as the REST API)."""
     extra = frozenset(extra_sectors or ()) if breadth == "sectors" else frozenset()
     try:
-        scope = sharing.Scope(breadth, extra)  # type: ignore[arg-type]
+        scope = sharing.Scope(sharing.Breadth.parse(breadth), extra)
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
-    outcome = await review.approve(db, current.principal, submission_id, scope,
-                                   settings=get_settings(request), ctx=ctx(request),
-                                   note=note.strip() or None)
+    outcome = await review.approve(
+        db,
+        current.principal,
+        submission_id,
+        scope,
+        settings=get_settings(request),
+        ctx=runtime,
+        note=note.strip() or None,
+    )
     done = {"awaiting_second": "awaiting_second", "published": "published"}.get(
-        outcome.stage, "approved")
+        outcome.stage, "approved"
+    )
     return _back(submission_id, done)
 
 
@@ -164,8 +201,7 @@ async def reject(db: Db, current: Staff, _: Csrf, submission_id: str, reason: Te
 
 
 @router.post("/submissions/{submission_id}/send-back")
-async def send_back(db: Db, current: Staff, _: Csrf, submission_id: str, reason: Text
-                    ) -> Response:
+async def send_back(db: Db, current: Staff, _: Csrf, submission_id: str, reason: Text) -> Response:
     """Return to the submitter for a corrected version."""
     await review.send_back(db, current.principal, submission_id, reason)
     return _back(submission_id, "sent_back")
@@ -184,7 +220,12 @@ def _values(values: list[str] | None) -> tuple[str, ...]:
 
 @router.post("/submissions/{submission_id}/edit")
 async def edit(
-    request: Request, db: Db, current: Staff, _: Csrf, submission_id: str,
+    runtime: HubRuntimeDep,
+    request: Request,
+    db: Db,
+    current: Staff,
+    _: Csrf,
+    submission_id: str,
     drop: Annotated[list[str] | None, Form()] = None,
     redact: Annotated[list[str] | None, Form()] = None,
     keep: Annotated[list[str] | None, Form()] = None,
@@ -192,6 +233,7 @@ async def edit(
 ) -> Response:
     """Drop an object, add a redaction or keep a value; the sanitizer runs again."""
     edits = review.Edits(_values(drop), _values(redact), _values(keep))
-    await review.edit(db, current.principal, submission_id, edits, ctx=ctx(request),
-                      note=note.strip() or None)
+    await review.edit(
+        db, current.principal, submission_id, edits, ctx=runtime, note=note.strip() or None
+    )
     return _back(submission_id, "edited")

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
-from hub.tlp import Tlp
+from hub.stix.tlp import Tlp
 
 TEMPLATES = Path(__file__).parent / "templates"
 _REDACTED = re.compile(r"\[REDACTED:[^\]]{0,64}\]")
@@ -62,7 +62,7 @@ def redactions(value: Any) -> Markup:
     parts: list[Markup] = []
     last = 0
     for m in _REDACTED.finditer(raw):
-        parts.append(escape(raw[last:m.start()]))
+        parts.append(escape(raw[last : m.start()]))
         parts.append(Markup('<mark class="redacted">{}</mark>').format(m.group(0)))
         last = m.end()
     parts.append(escape(raw[last:]))
@@ -86,7 +86,12 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        ts=timestamp, micros=micros, age=age, pretty=pretty, show=show, redactions=redactions,
+        ts=timestamp,
+        micros=micros,
+        age=age,
+        pretty=pretty,
+        show=show,
+        redactions=redactions,
         tlp_class=tlp_class,
     )
     return env

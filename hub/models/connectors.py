@@ -187,9 +187,7 @@ class ConnectorJob(Base):
     kind: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(64))
     recurring: Mapped[bool] = mapped_column(default=False)
-    state: Mapped[JobState] = mapped_column(
-        _enum(JobState, "job_state"), default=JobState.PENDING
-    )
+    state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"), default=JobState.PENDING)
     run_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

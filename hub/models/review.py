@@ -9,6 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, UTCDateTime, utcnow
+from hub.models.members import _enum
+from hub.sharing import Breadth
 
 
 class SubmissionReview(Base):
@@ -24,7 +26,7 @@ class SubmissionReview(Base):
         ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
     )
     # Sharing scope chosen by the operator (hub.sharing.Scope), None until approved.
-    breadth: Mapped[str | None] = mapped_column(String(16))
+    breadth: Mapped[Breadth | None] = mapped_column(_enum(Breadth, "sharing_breadth"))
     extra_sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
     approved_by: Mapped[str | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

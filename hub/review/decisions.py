@@ -11,7 +11,6 @@ never loses an earlier one. Every decision is a recorded transition and an audit
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from hub import audit, consent, diff, intake, lifecycle, profiles, publishing, sharing
+from hub import audit, sharing
 from hub.config import Settings
 from hub.db import utcnow
 from hub.errors import Conflict, Forbidden, Unprocessable
+from hub.members import profiles
+from hub.members.principals import Principal
 from hub.models import (
     Member,
     ObjectStatus,
@@ -34,13 +35,13 @@ from hub.models import (
     SubmissionReview,
     SubmissionState,
 )
-from hub.pipeline import Context
-from hub.principals import Principal
+from hub.review import diff
+from hub.runtime import HubRuntime
 from hub.sanitize import sanitize
+from hub.sanitize.report import Change, Report
+from hub.submissions import consent, intake, lifecycle, publication, records
 
 S = SubmissionState
-# Re-reading a stored body must not fail on limits lowered since it was accepted.
-_STORED = intake.Limits(max_objects=10**9, max_depth=10**6, max_string_bytes=2**62)
 MIN_TERM = 3  # a shorter redaction term would shred unrelated words
 MAX_EDIT_VALUES = 200
 QUEUE_SCAN = 2000  # rows read at most to fill one filtered page
@@ -121,7 +122,7 @@ async def accepted_originals(db: AsyncSession, submission: Submission) -> list[d
             )
         )
     )
-    envelope = intake.parse(blob.raw, _STORED, allow_taxii_envelope=True)
+    envelope = intake.parse(blob.raw, records.STORED_LIMITS, allow_taxii_envelope=True)
     return [o for i, o in enumerate(envelope.objects) if i in accepted and isinstance(o, dict)]
 
 
@@ -157,8 +158,8 @@ def _resolve_drops(
 
 
 async def resanitize(
-    db: AsyncSession, submission: Submission, edits: Edits, ctx: Context
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    db: AsyncSession, submission: Submission, edits: Edits, ctx: HubRuntime
+) -> tuple[list[dict[str, Any]], Report]:
     """Run the sanitizer again over the sealed original with the operator's edits applied."""
     originals = await accepted_originals(db, submission)
     member = await _member(db, submission.member_id)
@@ -178,25 +179,21 @@ async def resanitize(
         hub_identity=ctx.hub_identity,
         sector=profiles.sector_of(member),
     )
-    report = result.report.to_json()
-    for o in originals:
-        if o.get("id") in dropped:
-            report["changes"].append(
-                {
-                    "object_id": o["id"],
-                    "new_object_id": None,
-                    "path": "",
-                    "rule": "operator-drop",
-                    "before": str(o.get("type")),
-                    "after": None,
-                }
-            )
-    report["counts_by_rule"] = dict(sorted(Counter(c["rule"] for c in report["changes"]).items()))
+    report = Report(
+        [
+            *result.report.changes,
+            *(
+                Change(o["id"], None, "", "operator-drop", str(o.get("type")), None)
+                for o in originals
+                if o.get("id") in dropped
+            ),
+        ]
+    )
     blob = await db.get(SubmissionBlob, submission.id)
     if blob is None:  # pragma: no cover
         raise RuntimeError(f"submission {submission.id} has no stored body")
     blob.sanitized = orjson.dumps(result.objects)
-    blob.report = report
+    blob.report = report.to_json()
     return result.objects, report
 
 
@@ -217,18 +214,18 @@ async def approve(
     scope: sharing.Scope,
     *,
     settings: Settings,
-    ctx: Context,
+    ctx: HubRuntime,
     note: str | None = None,
 ) -> Approval:
     """Approve with a sharing scope; then consent is asked (or given by auto-consent)."""
     _staff(operator)
-    submission = await publishing.lock_submission(db, submission_id)
+    submission = await records.lock(db, submission_id)
     _require(submission, S.IN_REVIEW, doing="approved")
     member = await _member(db, submission.member_id)
-    unknown = sorted(scope.extra_sectors - await publishing.known_sectors(db))
+    unknown = sorted(scope.extra_sectors - await publication.known_sectors(db))
     if unknown:
         raise Unprocessable(f"unknown sector(s) in the scope: {', '.join(unknown)}")
-    row = await publishing.review_row(db, submission.id)
+    row = await records.review_row(db, submission.id)
     now = utcnow()
     beyond = len(sharing.scope_targets(scope, member.sector.slug)) > 1
     same_scope = row.breadth == scope.breadth and sorted(row.extra_sectors or ()) == sorted(
@@ -294,9 +291,7 @@ async def approve(
         subject=f"submission:{submission.id}",
         details=details,
     )
-    if await consent.apply_auto(
-        db, submission, row, scope=scope, ctx=ctx, rules=publishing.Sharing.from_settings(settings)
-    ):
+    if await consent.apply_auto(db, submission, row, scope=scope, ctx=ctx, rules=settings.sharing):
         return Approval(submission, row, "published")
     await db.flush()
     return Approval(submission, row, "awaiting_consent")
@@ -321,9 +316,9 @@ async def _decide(
 ) -> Submission:
     _staff(operator)
     reason = _text(reason, "the reason")
-    submission = await publishing.lock_submission(db, submission_id)
+    submission = await records.lock(db, submission_id)
     _require(submission, *states, doing=doing)
-    row = await publishing.review_row(db, submission.id)
+    row = await records.review_row(db, submission.id)
     _clear_approval(row)
     row.reason = reason
     row.updated_at = utcnow()
@@ -393,12 +388,12 @@ async def edit(
     submission_id: str,
     edits: Edits,
     *,
-    ctx: Context,
+    ctx: HubRuntime,
     note: str | None = None,
 ) -> Submission:
     """Drop objects, add redactions, keep attacker values; re-sanitizes from the original."""
     _staff(operator)
-    submission = await publishing.lock_submission(db, submission_id)
+    submission = await records.lock(db, submission_id)
     _require(submission, S.IN_REVIEW, doing="edited")
     redact = tuple(dict.fromkeys(t.strip() for t in edits.redact))
     keep = tuple(dict.fromkeys(v.strip() for v in edits.keep))
@@ -410,11 +405,11 @@ async def edit(
         raise Unprocessable("an edit needs something to drop, redact or keep")
     if max(len(edits.drop), len(redact), len(keep)) > MAX_EDIT_VALUES:
         raise Unprocessable(f"at most {MAX_EDIT_VALUES} values per kind in one edit")
-    row = await publishing.review_row(db, submission.id)
+    row = await records.review_row(db, submission.id)
     blob = await db.get(SubmissionBlob, submission.id)
     originals = await accepted_originals(db, submission)
-    sanitized = publishing.sanitized_objects(blob) if blob is not None else []
-    mapping = diff.id_map((blob.report if blob else None) or {}, sanitized)
+    sanitized = records.sanitized_objects(blob) if blob is not None else []
+    mapping = diff.id_map(records.stored_report(blob), sanitized)
     drop = _resolve_drops(edits.drop, originals, mapping)
     combined = Edits.from_json(row.edits).merged(Edits(drop, redact, keep))
     objects, report = await resanitize(db, submission, combined, ctx)
@@ -444,7 +439,7 @@ async def edit(
             "redactions_added": len(redact),
             "kept": list(keep),
             "note": note,
-            "changes": len(report["changes"]),
+            "changes": len(report.changes),
         },
     )
     await db.flush()

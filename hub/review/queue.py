@@ -12,16 +12,19 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from hub import diff, publishing, triage
+from hub import sharing
 from hub.db import utcnow
 from hub.errors import NotFound
+from hub.members.principals import Principal
 from hub.models import Member, Sector, Submission, SubmissionBlob, SubmissionReview, SubmissionState
-from hub.pipeline import Context
-from hub.principals import Principal
+from hub.review import diff, triage
 from hub.review.decisions import QUEUE_SCAN, _member, _staff, accepted_originals
+from hub.runtime import HubRuntime
 from hub.sanitize import SectorRef
-from hub.submissions import decode_cursor, encode_cursor
-from hub.tlp import Tlp, effective_tlp
+from hub.sanitize.report import Report
+from hub.stix.tlp import Tlp, effective_tlp
+from hub.submissions import publication, records
+from hub.submissions.records import decode_cursor, encode_cursor
 
 S = SubmissionState
 
@@ -35,11 +38,11 @@ class Detail:
     row: SubmissionReview | None
     original: list[dict[str, Any]]
     sanitized: list[dict[str, Any]]
-    report: dict[str, Any]
+    report: Report
     diff: list[diff.ObjectDiff]
     flags: list[triage.Flag]
     tlp: dict[str, Tlp]
-    plan: publishing.Plan | None
+    plan: publication.Plan | None
 
 
 async def detail(
@@ -47,8 +50,8 @@ async def detail(
     operator: Principal,
     submission_id: str,
     *,
-    ctx: Context,
-    rules: publishing.Sharing,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
 ) -> Detail:
     """The original beside the sanitized version, the report, the diff and triage flags."""
     _staff(operator)
@@ -63,19 +66,19 @@ async def detail(
     row = await db.get(SubmissionReview, submission.id)
     blob = await db.get(SubmissionBlob, submission.id)
     original = await accepted_originals(db, submission) if submission.accepted_count else []
-    sanitized = publishing.sanitized_objects(blob) if blob is not None else []
-    report = (blob.report if blob is not None else None) or {"changes": [], "counts_by_rule": {}}
-    context = publishing.context_ids(ctx, SectorRef(member.sector.slug, member.sector.name))
+    sanitized = records.sanitized_objects(blob) if blob is not None else []
+    report = records.stored_report(blob)
+    context = publication.context_ids(ctx, SectorRef(member.sector.slug, member.sector.name))
     intelligence = [o for o in sanitized if o.get("id") not in context]
     plan = None
     if row is not None and row.breadth is not None:
-        plan = await publishing.plan_for(
+        plan = await publication.plan_for(
             db,
             submission,
             row,
             ctx=ctx,
             rules=rules,
-            consent=publishing.consent_of(row, approved=True),
+            consent=publication.consent_of(row, approved=True),
         )
     return Detail(
         submission=submission,
@@ -110,8 +113,8 @@ async def queue(
     db: AsyncSession,
     operator: Principal,
     *,
-    ctx: Context,
-    rules: publishing.Sharing,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
     states: frozenset[SubmissionState] = frozenset({S.IN_REVIEW}),
     sector: str | None = None,
     member: str | None = None,
@@ -199,11 +202,11 @@ async def queue(
 
 
 def _tlp_counts(
-    body: bytes | None, ctx: Context, rules: publishing.Sharing, sector: SectorRef
+    body: bytes | None, ctx: HubRuntime, rules: sharing.Rules, sector: SectorRef
 ) -> dict[str, int]:
     if not body:
         return {}
-    context = publishing.context_ids(ctx, sector)
+    context = publication.context_ids(ctx, sector)
     objects = [o for o in orjson.loads(body) if o.get("id") not in context]
     levels = effective_tlp(objects, default=rules.default_tlp)
     return dict(sorted(Counter(level.label for level in levels.values()).items()))

@@ -24,8 +24,10 @@ Check = Callable[[Any, str, list[Problem]], None]
 # Type names: stix2's TYPE_21_REGEX, the schemas' type pattern and the identifier pattern
 # together allow lowercase words joined by single hyphens, starting with a letter.
 TYPE_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-UUID_PATTERN = (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-([1-5])[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}"
-         r"-[0-9a-fA-F]{12}")
+UUID_PATTERN = (
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-([1-5])[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}"
+    r"-[0-9a-fA-F]{12}"
+)
 ID_RE = re.compile(rf"^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)--{UUID_PATTERN}$")
 # %f in stix2's strptime takes 1 to 6 digits; the schema's regex bounds the fields.
 TS_RE = re.compile(
@@ -65,19 +67,54 @@ HASH_VALUE_RE: dict[str, re.Pattern[str]] = {
     "WHIRLPOOL": re.compile(rf"^{_HEX}{{128}}$"),
     "TLSH": re.compile(rf"^{_HEX}{{70}}$"),
 }
-SDO_TYPES = frozenset({
-    "attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident",
-    "indicator", "infrastructure", "intrusion-set", "location", "malware", "malware-analysis",
-    "note", "observed-data", "opinion", "report", "threat-actor", "tool", "vulnerability",
-})
+SDO_TYPES = frozenset(
+    {
+        "attack-pattern",
+        "campaign",
+        "course-of-action",
+        "grouping",
+        "identity",
+        "incident",
+        "indicator",
+        "infrastructure",
+        "intrusion-set",
+        "location",
+        "malware",
+        "malware-analysis",
+        "note",
+        "observed-data",
+        "opinion",
+        "report",
+        "threat-actor",
+        "tool",
+        "vulnerability",
+    }
+)
 SRO_TYPES = frozenset({"relationship", "sighting"})
 # stix2 counts extension-definition as an SDO when it checks "SCO only" style references.
 SDO_LIKE_TYPES = SDO_TYPES | {"extension-definition"}
-SCO_TYPES = frozenset({
-    "artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message",
-    "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process",
-    "software", "url", "user-account", "windows-registry-key", "x509-certificate",
-})
+SCO_TYPES = frozenset(
+    {
+        "artifact",
+        "autonomous-system",
+        "directory",
+        "domain-name",
+        "email-addr",
+        "email-message",
+        "file",
+        "ipv4-addr",
+        "ipv6-addr",
+        "mac-addr",
+        "mutex",
+        "network-traffic",
+        "process",
+        "software",
+        "url",
+        "user-account",
+        "windows-registry-key",
+        "x509-certificate",
+    }
+)
 
 
 def problem(out: list[Problem], path: str | None, reason: str) -> None:
@@ -101,8 +138,15 @@ def _parse_timestamp(value: str, millis: bool) -> datetime | None:
     if millis and (frac is None or len(frac) < 3):
         return None
     try:
-        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                        int(frac.ljust(6, "0")) if frac else 0)
+        return datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            int(frac.ljust(6, "0")) if frac else 0,
+        )
     except ValueError:
         return None
 
@@ -134,7 +178,11 @@ def timestamp_seconds(value: Any, path: str, out: list[Problem]) -> None:
 
 
 def compare_timestamps(
-    obj: dict[str, Any], later: str, earlier: str, strict: bool, out: list[Problem],
+    obj: dict[str, Any],
+    later: str,
+    earlier: str,
+    strict: bool,
+    out: list[Problem],
     millis: bool = False,
 ) -> None:
     """Order two timestamp properties, by instant (stix2) and by string (stix2-validator)."""
@@ -142,7 +190,9 @@ def compare_timestamps(
     ta, tb = parse_timestamp(a, millis), parse_timestamp(b, millis)
     if ta is None or tb is None:
         return  # the malformed one is already reported
-    ok = (ta > tb and a > b) if strict else (ta >= tb and a >= b)
+    # Both parsed, so both are strings.
+    sa, sb = str(a), str(b)
+    ok = (ta > tb and sa > sb) if strict else (ta >= tb and sa >= sb)
     if not ok:
         rel = "later than" if strict else "later than or equal to"
         problem(out, later, f"must be {rel} {earlier} ({b})")
@@ -167,10 +217,15 @@ def integer(lo: int | None = None, hi: int | None = None) -> Check:
         if not isinstance(value, int) or isinstance(value, bool):
             problem(out, path, "must be an integer")
         elif (lo is not None and value < lo) or (hi is not None and value > hi):
-            problem(out, path, f"must be between {lo} and {hi}, got {value}"
-                    if lo is not None and hi is not None
-                    else f"must be >= {lo}, got {value}" if lo is not None
-                    else f"must be <= {hi}, got {value}")
+            problem(
+                out,
+                path,
+                f"must be between {lo} and {hi}, got {value}"
+                if lo is not None and hi is not None
+                else f"must be >= {lo}, got {value}"
+                if lo is not None
+                else f"must be <= {hi}, got {value}",
+            )
 
     return check
 
@@ -179,8 +234,11 @@ def number(lo: float | None = None, hi: float | None = None) -> Check:
     """A finite JSON number within [lo, hi]."""
 
     def check(value: Any, path: str, out: list[Problem]) -> None:
-        if (not isinstance(value, int | float) or isinstance(value, bool)
-                or not math.isfinite(value)):
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
             problem(out, path, "must be a number")
         elif (lo is not None and value < lo) or (hi is not None and value > hi):
             problem(out, path, f"must be between {lo} and {hi}, got {value}")
@@ -350,8 +408,11 @@ def _nonempty_dict(value: Any, path: str, out: list[Problem]) -> bool:
 
 
 def embedded(
-    props: dict[str, Check], required: Iterable[str] = (), name: str = "object",
-    custom: bool = False, any_of: Iterable[str] = (),
+    props: dict[str, Check],
+    required: Iterable[str] = (),
+    name: str = "object",
+    custom: bool = False,
+    any_of: Iterable[str] = (),
 ) -> Check:
     """A nested object; unknown keys are refused unless ``custom`` lets custom properties in;
     ``any_of`` names properties of which at least one must be present."""
@@ -424,7 +485,11 @@ def custom_property(name: str, value: Any, path: str, out: list[Problem]) -> Non
     if name in RESERVED_PROPERTIES:
         problem(out, path, f"{name!r} is a reserved property name in STIX 2.1")
     elif PROPERTY_NAME_RE.match(name) is None:
-        problem(out, path, "custom property names must be 3-250 characters of a-z, 0-9, '_', "
-                "starting with a letter")
+        problem(
+            out,
+            path,
+            "custom property names must be 3-250 characters of a-z, 0-9, '_', "
+            "starting with a letter",
+        )
     else:
         property_value(name, value, path, out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hub.stix.tlp import TLP1_AMBER, TLP1_GREEN, TLP1_RED, TLP1_WHITE
 from hub.validate import common as c
 from hub.validate import properties as p
 from hub.validate.errors import Problem
@@ -15,16 +16,20 @@ _TLP_CREATED = "2017-01-20T00:00:00.000Z"
 # The four TLP 1.0 marking definitions are fixed objects (§7.2.1.4); anything else that
 # calls itself "tlp" or reuses one of these ids is refused by both references.
 TLP_V1: dict[str, dict[str, Any]] = {
-    f"marking-definition--{uuid}": {
-        "type": "marking-definition", "spec_version": "2.1",
-        "id": f"marking-definition--{uuid}", "created": _TLP_CREATED,
-        "definition_type": "tlp", "name": f"TLP:{level.upper()}", "definition": {"tlp": level},
+    marking_id: {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": marking_id,
+        "created": _TLP_CREATED,
+        "definition_type": "tlp",
+        "name": f"TLP:{level.upper()}",
+        "definition": {"tlp": level},
     }
-    for level, uuid in (
-        ("white", "613f2e26-407d-48c7-9eca-b8e91df99dc9"),
-        ("green", "34098fce-860f-48ae-8e50-ebd3cc5e41da"),
-        ("amber", "f88d31f6-486f-44da-b317-01333bde0b82"),
-        ("red", "5e57c739-391a-4eb3-b6be-7d15ca92d5ed"),
+    for level, marking_id in (
+        ("white", TLP1_WHITE),
+        ("green", TLP1_GREEN),
+        ("amber", TLP1_AMBER),
+        ("red", TLP1_RED),
     )
 }
 
@@ -34,8 +39,11 @@ def _marking_extensions(value: Any, path: str, out: list[Problem]) -> None:
     if isinstance(value, dict):
         for k in value:
             if p.EXT_NAME_RE.match(k):
-                c.problem(out, f"{path}.{k}", "marking definitions only take extension-definition "
-                          "extensions")
+                c.problem(
+                    out,
+                    f"{path}.{k}",
+                    "marking definitions only take extension-definition extensions",
+                )
 
 
 def _marking_body(obj: dict[str, Any], out: list[Problem]) -> None:
@@ -44,13 +52,19 @@ def _marking_body(obj: dict[str, Any], out: list[Problem]) -> None:
     canonical = TLP_V1.get(oid) if isinstance(oid, str) else None
     if canonical is not None or dtype == "tlp":
         if obj != canonical:
-            c.problem(out, None, "a TLP marking definition must be exactly one of the four "
-                      "STIX 2.1 TLP objects")
+            c.problem(
+                out,
+                None,
+                "a TLP marking definition must be exactly one of the four STIX 2.1 TLP objects",
+            )
         return
     if "definition_type" not in obj and "definition" not in obj:
         if "extensions" not in obj:
-            c.problem(out, "definition", "definition_type and definition are required unless "
-                      "extensions is present")
+            c.problem(
+                out,
+                "definition",
+                "definition_type and definition are required unless extensions is present",
+            )
         return
     if "definition_type" not in obj or "definition" not in obj:
         c.problem(out, None, "definition_type and definition must be given together")
@@ -59,7 +73,7 @@ def _marking_body(obj: dict[str, Any], out: list[Problem]) -> None:
         c.problem(out, "definition_type", f"must be 'statement' or 'tlp', got {dtype!r}")
         return
     if not isinstance(definition, dict) or set(definition) != {"statement"}:
-        c.problem(out, "definition", "a statement marking's definition is {\"statement\": \"...\"}")
+        c.problem(out, "definition", 'a statement marking\'s definition is {"statement": "..."}')
     elif not isinstance(definition["statement"], str):
         c.problem(out, "definition.statement", "must be a string")
 
@@ -73,9 +87,11 @@ def _no_self_marking(obj: dict[str, Any], out: list[Problem]) -> None:
     if isinstance(gms, list):
         for i, gm in enumerate(gms):
             if isinstance(gm, dict) and gm.get("marking_ref") == own:
-                c.problem(out, f"granular_markings[{i}].marking_ref",
-                          "a marking definition must not mark itself")
-
+                c.problem(
+                    out,
+                    f"granular_markings[{i}].marking_ref",
+                    "a marking definition must not mark itself",
+                )
 
 
 _CONTENT_KEY_RE = re.compile(r"^[a-z0-9_]{3,250}$")
@@ -95,8 +111,10 @@ def _contents(value: Any, path: str, out: list[Problem]) -> None:
         for k, v in body.items():
             if _CONTENT_KEY_RE.match(k) is None:
                 c.problem(out, f"{sub}.{k}", "must be a property name")
-            elif not (isinstance(v, str) or (isinstance(v, list) and v
-                                             and all(isinstance(x, str) for x in v))):
+            elif not (
+                isinstance(v, str)
+                or (isinstance(v, list) and v and all(isinstance(x, str) for x in v))
+            ):
                 c.problem(out, f"{sub}.{k}", "must be a string or a non-empty list of strings")
 
 
@@ -105,35 +123,56 @@ def _extension_properties(obj: dict[str, Any], out: list[Problem]) -> None:
     if "extension_properties" in obj and not (
         isinstance(types, list) and "toplevel-property-extension" in types
     ):
-        c.problem(out, "extension_properties",
-                  "is only allowed with extension type toplevel-property-extension")
+        c.problem(
+            out,
+            "extension_properties",
+            "is only allowed with extension type toplevel-property-extension",
+        )
 
 
 META_SPECS: dict[str, TypeSpec] = {
-    "marking-definition": TypeSpec("meta", {
-        "spec_version": c.fixed("2.1"),
-        "created_by_ref": c.ref(("identity",)),
-        "created": c.timestamp,
-        "modified": c.timestamp,
-        "lang": p.lang,
-        "name": c.string,
-        "definition_type": c.string,
-        "definition": lambda v, path, out: None if isinstance(v, dict) else c.problem(
-            out, path, "must be an object"),
-        "external_references": p.external_references,
-        "object_marking_refs": p.object_marking_refs,
-        "granular_markings": p.granular_markings,
-        "extensions": _marking_extensions,
-    }, ("spec_version", "created"), (_marking_body, _no_self_marking, modified_after_created_any)),
-    "language-content": domain("meta", {
-        "object_ref": c.ref(denied=("bundle", "language-content")),
-        "object_modified": c.timestamp,
-        "contents": _contents,
-    }, ("object_ref", "contents")),
-    "extension-definition": domain("meta", {
-        "created_by_ref": DOMAIN_COMMON["created_by_ref"],
-        "name": c.string, "description": c.string, "schema": c.string, "version": c.string,
-        "extension_types": c.list_of(c.enum(p.EXTENSION_TYPES)),
-        "extension_properties": c.string_list,
-    }, ("created_by_ref", "name", "schema", "version", "extension_types"), _extension_properties),
+    "marking-definition": TypeSpec(
+        "meta",
+        {
+            "spec_version": c.fixed("2.1"),
+            "created_by_ref": c.ref(("identity",)),
+            "created": c.timestamp,
+            "modified": c.timestamp,
+            "lang": p.lang,
+            "name": c.string,
+            "definition_type": c.string,
+            "definition": lambda v, path, out: (
+                None if isinstance(v, dict) else c.problem(out, path, "must be an object")
+            ),
+            "external_references": p.external_references,
+            "object_marking_refs": p.object_marking_refs,
+            "granular_markings": p.granular_markings,
+            "extensions": _marking_extensions,
+        },
+        ("spec_version", "created"),
+        (_marking_body, _no_self_marking, modified_after_created_any),
+    ),
+    "language-content": domain(
+        "meta",
+        {
+            "object_ref": c.ref(denied=("bundle", "language-content")),
+            "object_modified": c.timestamp,
+            "contents": _contents,
+        },
+        ("object_ref", "contents"),
+    ),
+    "extension-definition": domain(
+        "meta",
+        {
+            "created_by_ref": DOMAIN_COMMON["created_by_ref"],
+            "name": c.string,
+            "description": c.string,
+            "schema": c.string,
+            "version": c.string,
+            "extension_types": c.list_of(c.enum(p.EXTENSION_TYPES)),
+            "extension_properties": c.string_list,
+        },
+        ("created_by_ref", "name", "schema", "version", "extension_types"),
+        _extension_properties,
+    ),
 }

@@ -12,10 +12,29 @@ from datetime import datetime
 
 from hub.validate.common import BASE64_RE, SCO_TYPES
 
-_KEYWORDS = frozenset({
-    "AND", "OR", "NOT", "FOLLOWEDBY", "LIKE", "MATCHES", "ISSUPERSET", "ISSUBSET", "EXISTS",
-    "LAST", "IN", "START", "STOP", "SECONDS", "true", "false", "WITHIN", "REPEATS", "TIMES",
-})
+_KEYWORDS = frozenset(
+    {
+        "AND",
+        "OR",
+        "NOT",
+        "FOLLOWEDBY",
+        "LIKE",
+        "MATCHES",
+        "ISSUPERSET",
+        "ISSUBSET",
+        "EXISTS",
+        "LAST",
+        "IN",
+        "START",
+        "STOP",
+        "SECONDS",
+        "true",
+        "false",
+        "WITHIN",
+        "REPEATS",
+        "TIMES",
+    }
+)
 _TOKEN_RE = re.compile(
     r"""
     (?P<ws>[ \t\r\n]+)
@@ -52,6 +71,33 @@ _HASH_RE = {
     "SSDEEP": re.compile(r"^[a-zA-Z0-9/+:.]{1,128}$"),
     "WHIRLPOOL": re.compile(r"^[a-fA-F0-9]{128}$"),
 }
+
+
+# Both parsers recurse once per bracket; a bound checked before either runs keeps a deeply
+# nested pattern a validation error instead of a RecursionError (no real pattern comes close).
+MAX_PATTERN_DEPTH = 64
+
+
+def nesting_depth(pattern: str) -> int:
+    """The deepest nesting of ( and [ in a pattern, outside quoted literals; one linear pass."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for ch in pattern:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == "'":
+                quoted = False
+        elif ch == "'":
+            quoted = True
+        elif ch in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]":
+            depth -= 1
+    return deepest
 
 
 class _Unknown(Exception):
@@ -250,7 +296,7 @@ def recognise(pattern: str) -> bool:
     """True if the pattern is in the fast subset and valid; False means "ask the parser"."""
     try:
         _Parser(_tokens(pattern)).pattern()
-    except (_Unknown, ValueError):
+    except (_Unknown, ValueError, RecursionError):
         return False
     return True
 
@@ -287,6 +333,8 @@ def _full_check(pattern: str, version: str) -> str | None:
 
 def check_pattern(pattern: str, version: str = "2.1") -> str | None:
     """Why a STIX pattern is invalid, or None when it is valid."""
+    if nesting_depth(pattern) > MAX_PATTERN_DEPTH:
+        return f"invalid STIX pattern: nested deeper than {MAX_PATTERN_DEPTH} brackets"
     if version == "2.1" and recognise(pattern):
         return None
     return _full_check(pattern, version)

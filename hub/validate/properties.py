@@ -34,14 +34,21 @@ def _extref_hashes(value: Any, path: str, out: list[Problem]) -> None:
     if isinstance(value, dict):
         for k in value:
             if k not in EXTREF_HASH_NAMES:
-                problem(out, f"{path}.{k}", "external reference hashes must use a STIX hash name "
-                        "(MD5, SHA-1, SHA-256, SHA-512, SHA3-256, SHA3-512, SSDEEP, TLSH)")
+                problem(
+                    out,
+                    f"{path}.{k}",
+                    "external reference hashes must use a STIX hash name "
+                    "(MD5, SHA-1, SHA-256, SHA-512, SHA3-256, SHA3-512, SSDEEP, TLSH)",
+                )
 
 
 _CVE_RE = re.compile(r"^CVE-\d{4}-(0\d{3}|[1-9]\d{3,})$")
 _CAPEC_RE = re.compile(r"^CAPEC-\d+$")
 _EXTREF_PROPS: dict[str, Check] = {
-    "source_name": string, "description": string, "url": uri, "external_id": string,
+    "source_name": string,
+    "description": string,
+    "url": uri,
+    "external_id": string,
     "hashes": _extref_hashes,
 }
 
@@ -68,10 +75,13 @@ def _external_reference(value: Any, path: str, out: list[Problem]) -> None:
 
 external_references = list_of(_external_reference)
 
-kill_chain_phases = list_of(embedded(
-    {"kill_chain_name": string, "phase_name": string},
-    ("kill_chain_name", "phase_name"), "kill chain phase",
-))
+kill_chain_phases = list_of(
+    embedded(
+        {"kill_chain_name": string, "phase_name": string},
+        ("kill_chain_name", "phase_name"),
+        "kill chain phase",
+    )
+)
 
 marking_ref = ref(("marking-definition",))
 object_marking_refs = list_of(marking_ref)
@@ -84,7 +94,8 @@ def _selector(value: Any, path: str, out: list[Problem]) -> None:
 
 _granular_marking = embedded(
     {"selectors": list_of(_selector), "marking_ref": marking_ref, "lang": string},
-    ("selectors", "marking_ref"), "granular marking",
+    ("selectors", "marking_ref"),
+    "granular marking",
 )
 granular_markings = list_of(_granular_marking)
 
@@ -113,8 +124,11 @@ def check_selectors(obj: dict[str, Any], out: list[Problem]) -> None:
                     ok = isinstance(node, dict) and seg in node
                     node = node[seg] if ok else None
                 if not ok:
-                    problem(out, f"granular_markings[{i}].selectors[{j}]",
-                            f"selector {sel!r} does not match any content of the object")
+                    problem(
+                        out,
+                        f"granular_markings[{i}].selectors[{j}]",
+                        f"selector {sel!r} does not match any content of the object",
+                    )
                     break
 
 
@@ -126,14 +140,18 @@ def lang(value: Any, path: str, out: list[Problem]) -> None:
 
 EXT_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-ext$")
 EXT_DEF_RE = re.compile(rf"^extension-definition--{UUID_PATTERN}$")
-EXTENSION_TYPES = frozenset({
-    "new-sdo", "new-sco", "new-sro", "property-extension", "toplevel-property-extension",
-})
+EXTENSION_TYPES = frozenset(
+    {
+        "new-sdo",
+        "new-sco",
+        "new-sro",
+        "property-extension",
+        "toplevel-property-extension",
+    }
+)
 
 
-def extension_body(
-    value: Any, path: str, out: list[Problem], known: Check | None = None
-) -> None:
+def extension_body(value: Any, path: str, out: list[Problem], known: Check | None = None) -> None:
     """One entry of an `extensions` dictionary."""
     if not isinstance(value, dict):
         problem(out, path, "must be an object")
@@ -166,15 +184,17 @@ def extensions(known: dict[str, Check] | None = None) -> Check:
                     continue
                 et = v.get("extension_type")
                 if not isinstance(et, str) or et not in EXTENSION_TYPES:
-                    problem(out, f"{sub}.extension_type",
-                            "is required and must be one of: " + ", ".join(sorted(EXTENSION_TYPES)))
+                    problem(
+                        out,
+                        f"{sub}.extension_type",
+                        "is required and must be one of: " + ", ".join(sorted(EXTENSION_TYPES)),
+                    )
                 for ek, ev in v.items():
                     if ek != "extension_type":
                         custom_property(ek, ev, f"{sub}.{ek}", out)
             elif EXT_NAME_RE.match(k) and len(k) <= 250:
                 extension_body(v, sub, out, known.get(k))
             else:
-                problem(out, sub,
-                        "extension names are an extension-definition id or end in '-ext'")
+                problem(out, sub, "extension names are an extension-definition id or end in '-ext'")
 
     return check

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
+from types import ModuleType
 from typing import Any
 
 from hub.validate import common as c
@@ -27,6 +28,7 @@ from hub.validate.spec import (
     requires,
 )
 
+idna: ModuleType | None
 try:  # idna ships with httpx; without it, only plain ASCII host names are accepted
     import idna
 except ImportError:  # pragma: no cover
@@ -102,8 +104,10 @@ def _ipv6(value: Any, path: str, out: list[Problem]) -> None:
         c.problem(out, path, f"{value!r} is not an IPv6 address or CIDR block")
 
 
-_CPE_COMPONENT = (r"(?::(?:(?:(?:\?*|\*?)(?:[a-zA-Z0-9\-\._]|(?:\\[\\\*\?!\"#$%&'\(\)\+,/:;<=>@"
-                  r"\[\]\^`\{\|}~]))+(?:\?*|\*?))|[\*\-]))")
+_CPE_COMPONENT = (
+    r"(?::(?:(?:(?:\?*|\*?)(?:[a-zA-Z0-9\-\._]|(?:\\[\\\*\?!\"#$%&'\(\)\+,/:;<=>@"
+    r"\[\]\^`\{\|}~]))+(?:\?*|\*?))|[\*\-]))"
+)
 _CPE_RE = re.compile(
     rf"^cpe:2\.3:[aho\*\-]{_CPE_COMPONENT}{{5}}"
     r"(?::(?:(?:[a-zA-Z]{2,3}(?:-(?:[a-zA-Z]{2}|[0-9]{3}))?)|[\*\-]))"
@@ -134,16 +138,24 @@ def _header_fields(value: Any, path: str, out: list[Problem]) -> None:
         sub = f"{path}.{k}"
         if _HEADER_RESERVED_RE.search(k):
             c.problem(out, sub, "has its own email-message property")
-        elif not (isinstance(v, str) or (isinstance(v, list) and len(v) >= 2
-                                         and all(isinstance(x, str) for x in v))):
+        elif not (
+            isinstance(v, str)
+            or (isinstance(v, list) and len(v) >= 2 and all(isinstance(x, str) for x in v))
+        ):
             c.problem(out, sub, "must be a string or a list of two or more strings")
 
 
 def _mime_part(value: Any, path: str, out: list[Problem]) -> None:
-    c.embedded({
-        "body": S, "body_raw_ref": c.ref(("artifact", "file")), "content_type": S,
-        "content_disposition": S,
-    }, (), "MIME part")(value, path, out)
+    c.embedded(
+        {
+            "body": S,
+            "body_raw_ref": c.ref(("artifact", "file")),
+            "content_type": S,
+            "content_disposition": S,
+        },
+        (),
+        "MIME part",
+    )(value, path, out)
     if isinstance(value, dict) and ("body" in value) == ("body_raw_ref" in value):
         c.problem(out, path, "needs exactly one of body, body_raw_ref")
 
@@ -155,16 +167,29 @@ def _registry_key(value: Any, path: str, out: list[Problem]) -> None:
     if not isinstance(value, str):
         c.problem(out, path, "must be a string")
     elif _REGISTRY_KEY_HIVE_RE.search(value):
-        c.problem(out, path, "must name the hive in full (e.g. HKEY_LOCAL_MACHINE), "
-                  "not by abbreviation")
+        c.problem(
+            out, path, "must name the hive in full (e.g. HKEY_LOCAL_MACHINE), not by abbreviation"
+        )
 
 
 _REG_TYPES = (
-    "REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN",
-    "REG_DWORD_LITTLE_ENDIAN", "REG_LINK", "REG_MULTI_SZ", "REG_RESOURCE_LIST",
-    "REG_FULL_RESOURCE_DESCRIPTION", "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD",
+    "REG_NONE",
+    "REG_SZ",
+    "REG_EXPAND_SZ",
+    "REG_BINARY",
+    "REG_DWORD",
+    "REG_DWORD_BIG_ENDIAN",
+    "REG_DWORD_LITTLE_ENDIAN",
+    "REG_LINK",
+    "REG_MULTI_SZ",
+    "REG_RESOURCE_LIST",
+    "REG_FULL_RESOURCE_DESCRIPTION",
+    "REG_RESOURCE_REQUIREMENTS_LIST",
+    "REG_QWORD",
     "REG_INVALID_TYPE",
 )
+
+
 def uuid_v4(*contributing: str) -> Constraint:
     """IDs of SCOs without ID-contributing properties must be UUIDv4 (stix2-validator)."""
 
@@ -172,7 +197,8 @@ def uuid_v4(*contributing: str) -> Constraint:
         oid = obj.get("id")
         if any(k in obj for k in contributing) or c.identifier_problem(oid) is not None:
             return
-        if uuid.UUID(oid[oid.index("--") + 2:]).version != 4:
+        assert isinstance(oid, str)  # identifier_problem refuses anything else
+        if uuid.UUID(oid[oid.index("--") + 2 :]).version != 4:
             c.problem(out, "id", "must use a UUIDv4 when no ID-contributing property is present")
 
     return rule
@@ -198,8 +224,12 @@ def _artifact_payload(obj: dict[str, Any], out: list[Problem]) -> None:
         c.problem(out, "hashes", "is required when url is present")
 
 
-def sco(props: dict[str, c.Check], required: tuple[str, ...], *constraints: Constraint,
-        extensions: dict[str, c.Check] | None = None) -> TypeSpec:
+def sco(
+    props: dict[str, c.Check],
+    required: tuple[str, ...],
+    *constraints: Constraint,
+    extensions: dict[str, c.Check] | None = None,
+) -> TypeSpec:
     """An SCO spec with the common SCO properties merged in."""
     merged = {**SCO_COMMON, **props}
     if extensions:
@@ -209,112 +239,258 @@ def sco(props: dict[str, c.Check], required: tuple[str, ...], *constraints: Cons
 
 _ADDR_REFS = ("ipv4-addr", "ipv6-addr", "mac-addr", "domain-name")
 _PROCESS_PROPS: dict[str, c.Check] = {
-    "is_hidden": B, "pid": INT, "created_time": TS, "cwd": S, "command_line": S,
+    "is_hidden": B,
+    "pid": INT,
+    "created_time": TS,
+    "cwd": S,
+    "command_line": S,
     "environment_variables": c.dictionary,
     "opened_connection_refs": c.ref_list(("network-traffic",)),
-    "creator_user_ref": c.ref(("user-account",)), "image_ref": c.ref(("file",)),
-    "parent_ref": c.ref(("process",)), "child_refs": c.ref_list(("process",)),
+    "creator_user_ref": c.ref(("user-account",)),
+    "image_ref": c.ref(("file",)),
+    "parent_ref": c.ref(("process",)),
+    "child_refs": c.ref_list(("process",)),
 }
 _USER_ACCOUNT_PROPS: dict[str, c.Check] = {
-    "user_id": S, "credential": S, "account_login": S, "account_type": S, "display_name": S,
-    "is_service_account": B, "is_privileged": B, "can_escalate_privs": B, "is_disabled": B,
-    "account_created": TS, "account_expires": TS, "credential_last_changed": TS,
-    "account_first_login": TS, "account_last_login": TS,
+    "user_id": S,
+    "credential": S,
+    "account_login": S,
+    "account_type": S,
+    "display_name": S,
+    "is_service_account": B,
+    "is_privileged": B,
+    "can_escalate_privs": B,
+    "is_disabled": B,
+    "account_created": TS,
+    "account_expires": TS,
+    "credential_last_changed": TS,
+    "account_first_login": TS,
+    "account_last_login": TS,
 }
 _X509_PROPS: dict[str, c.Check] = {
-    "is_self_signed": B, "hashes": c.hashes, "version": S, "serial_number": S,
-    "signature_algorithm": S, "issuer": S, "validity_not_before": TS,
-    "validity_not_after": TS, "subject": S, "subject_public_key_algorithm": S,
-    "subject_public_key_modulus": S, "subject_public_key_exponent": INT,
-    "x509_v3_extensions": c.embedded({
-        "basic_constraints": S, "name_constraints": S, "policy_constraints": S,
-        "key_usage": S, "extended_key_usage": S, "subject_key_identifier": S,
-        "authority_key_identifier": S, "subject_alternative_name": S,
-        "issuer_alternative_name": S, "subject_directory_attributes": S,
-        "crl_distribution_points": S, "inhibit_any_policy": S,
-        "private_key_usage_period_not_before": TS, "private_key_usage_period_not_after": TS,
-        "certificate_policies": S, "policy_mappings": S,
-    }, (), "X.509 v3 extensions"),
+    "is_self_signed": B,
+    "hashes": c.hashes,
+    "version": S,
+    "serial_number": S,
+    "signature_algorithm": S,
+    "issuer": S,
+    "validity_not_before": TS,
+    "validity_not_after": TS,
+    "subject": S,
+    "subject_public_key_algorithm": S,
+    "subject_public_key_modulus": S,
+    "subject_public_key_exponent": INT,
+    "x509_v3_extensions": c.embedded(
+        {
+            "basic_constraints": S,
+            "name_constraints": S,
+            "policy_constraints": S,
+            "key_usage": S,
+            "extended_key_usage": S,
+            "subject_key_identifier": S,
+            "authority_key_identifier": S,
+            "subject_alternative_name": S,
+            "issuer_alternative_name": S,
+            "subject_directory_attributes": S,
+            "crl_distribution_points": S,
+            "inhibit_any_policy": S,
+            "private_key_usage_period_not_before": TS,
+            "private_key_usage_period_not_after": TS,
+            "certificate_policies": S,
+            "policy_mappings": S,
+        },
+        (),
+        "X.509 v3 extensions",
+    ),
 }
 
 SCO_SPECS: dict[str, TypeSpec] = {
-    "artifact": sco({
-        "mime_type": _media_type, "payload_bin": c.binary, "url": c.uri, "hashes": c.hashes,
-        "encryption_algorithm": c.enum(("AES-256-GCM", "ChaCha20-Poly1305",
-                                        "mime-type-indicated")),
-        "decryption_key": S,
-    }, (), _artifact_payload, requires("decryption_key", "encryption_algorithm"),
-        uuid_v4("hashes", "payload_bin")),
+    "artifact": sco(
+        {
+            "mime_type": _media_type,
+            "payload_bin": c.binary,
+            "url": c.uri,
+            "hashes": c.hashes,
+            "encryption_algorithm": c.enum(
+                ("AES-256-GCM", "ChaCha20-Poly1305", "mime-type-indicated")
+            ),
+            "decryption_key": S,
+        },
+        (),
+        _artifact_payload,
+        requires("decryption_key", "encryption_algorithm"),
+        uuid_v4("hashes", "payload_bin"),
+    ),
     "autonomous-system": sco({"number": INT, "name": S, "rir": S}, ("number",)),
-    "directory": sco({
-        "path": S, "path_enc": _char_set, "ctime": TS, "mtime": TS, "atime": TS,
-        "contains_refs": c.ref_list(("file", "directory")),
-    }, ("path",)),
-    "domain-name": sco({
-        "value": _hostname,
-        "resolves_to_refs": c.ref_list(("ipv4-addr", "ipv6-addr", "domain-name")),
-    }, ("value",)),
-    "email-addr": sco({
-        "value": _email, "display_name": S, "belongs_to_ref": c.ref(("user-account",)),
-    }, ("value",)),
-    "email-message": sco({
-        "is_multipart": B, "date": TS, "content_type": S,
-        "from_ref": c.ref(("email-addr",)), "sender_ref": c.ref(("email-addr",)),
-        "to_refs": c.ref_list(("email-addr",)), "cc_refs": c.ref_list(("email-addr",)),
-        "bcc_refs": c.ref_list(("email-addr",)), "message_id": S, "subject": S,
-        "received_lines": SL, "additional_header_fields": _header_fields, "body": S,
-        "body_multipart": c.list_of(_mime_part), "raw_email_ref": c.ref(("artifact",)),
-    }, ("is_multipart",), _email_body, uuid_v4("from_ref", "subject", "body")),
-    "file": sco({
-        "hashes": c.hashes, "size": NONNEG, "name": S, "name_enc": _char_set,
-        "magic_number_hex": c.hexadecimal, "mime_type": S, "ctime": TS, "mtime": TS,
-        "atime": TS, "parent_directory_ref": c.ref(("directory",)),
-        "contains_refs": c.ref_list(), "content_ref": c.ref(("artifact",)),
-    }, (), at_least_one("hashes", "name"), extensions=FILE_EXTENSIONS),
-    "ipv4-addr": sco({
-        "value": _ipv4, "resolves_to_refs": c.ref_list(("mac-addr",)),
-        "belongs_to_refs": c.ref_list(("autonomous-system",)),
-    }, ("value",)),
-    "ipv6-addr": sco({
-        "value": _ipv6, "resolves_to_refs": c.ref_list(("mac-addr",)),
-        "belongs_to_refs": c.ref_list(("autonomous-system",)),
-    }, ("value",)),
-    "mac-addr": sco({
-        "value": c.regex(r"^(?:[0-9a-f]{2}:){5}[0-9a-f]{2}$",
-                         "must be a lowercase colon-separated MAC address"),
-    }, ("value",)),
+    "directory": sco(
+        {
+            "path": S,
+            "path_enc": _char_set,
+            "ctime": TS,
+            "mtime": TS,
+            "atime": TS,
+            "contains_refs": c.ref_list(("file", "directory")),
+        },
+        ("path",),
+    ),
+    "domain-name": sco(
+        {
+            "value": _hostname,
+            "resolves_to_refs": c.ref_list(("ipv4-addr", "ipv6-addr", "domain-name")),
+        },
+        ("value",),
+    ),
+    "email-addr": sco(
+        {
+            "value": _email,
+            "display_name": S,
+            "belongs_to_ref": c.ref(("user-account",)),
+        },
+        ("value",),
+    ),
+    "email-message": sco(
+        {
+            "is_multipart": B,
+            "date": TS,
+            "content_type": S,
+            "from_ref": c.ref(("email-addr",)),
+            "sender_ref": c.ref(("email-addr",)),
+            "to_refs": c.ref_list(("email-addr",)),
+            "cc_refs": c.ref_list(("email-addr",)),
+            "bcc_refs": c.ref_list(("email-addr",)),
+            "message_id": S,
+            "subject": S,
+            "received_lines": SL,
+            "additional_header_fields": _header_fields,
+            "body": S,
+            "body_multipart": c.list_of(_mime_part),
+            "raw_email_ref": c.ref(("artifact",)),
+        },
+        ("is_multipart",),
+        _email_body,
+        uuid_v4("from_ref", "subject", "body"),
+    ),
+    "file": sco(
+        {
+            "hashes": c.hashes,
+            "size": NONNEG,
+            "name": S,
+            "name_enc": _char_set,
+            "magic_number_hex": c.hexadecimal,
+            "mime_type": S,
+            "ctime": TS,
+            "mtime": TS,
+            "atime": TS,
+            "parent_directory_ref": c.ref(("directory",)),
+            "contains_refs": c.ref_list(),
+            "content_ref": c.ref(("artifact",)),
+        },
+        (),
+        at_least_one("hashes", "name"),
+        extensions=FILE_EXTENSIONS,
+    ),
+    "ipv4-addr": sco(
+        {
+            "value": _ipv4,
+            "resolves_to_refs": c.ref_list(("mac-addr",)),
+            "belongs_to_refs": c.ref_list(("autonomous-system",)),
+        },
+        ("value",),
+    ),
+    "ipv6-addr": sco(
+        {
+            "value": _ipv6,
+            "resolves_to_refs": c.ref_list(("mac-addr",)),
+            "belongs_to_refs": c.ref_list(("autonomous-system",)),
+        },
+        ("value",),
+    ),
+    "mac-addr": sco(
+        {
+            "value": c.regex(
+                r"^(?:[0-9a-f]{2}:){5}[0-9a-f]{2}$",
+                "must be a lowercase colon-separated MAC address",
+            ),
+        },
+        ("value",),
+    ),
     "mutex": sco({"name": S}, ("name",)),
-    "network-traffic": sco({
-        "start": TS, "end": TS, "is_active": B, "src_ref": c.ref(_ADDR_REFS),
-        "dst_ref": c.ref(_ADDR_REFS), "src_port": c.integer(0, 65535),
-        "dst_port": c.integer(0, 65535), "protocols": SL, "src_byte_count": NONNEG,
-        "dst_byte_count": NONNEG, "src_packets": NONNEG, "dst_packets": NONNEG,
-        "ipfix": c.dictionary, "src_payload_ref": c.ref(("artifact",)),
-        "dst_payload_ref": c.ref(("artifact",)),
-        "encapsulates_refs": c.ref_list(("network-traffic",)),
-        "encapsulated_by_ref": c.ref(("network-traffic",)),
-    }, ("protocols",), at_least_one("src_ref", "dst_ref"), _network_traffic_activity,
-        order("end", "start"), extensions=NETWORK_EXTENSIONS),
-    "process": sco(_PROCESS_PROPS, (), at_least_one("extensions", *_PROCESS_PROPS),
-                   uuid_v4(), extensions=PROCESS_EXTENSIONS),
-    "software": sco({
-        "name": S, "cpe": _cpe, "swid": S, "languages": c.list_of(_software_language),
-        "vendor": S, "version": S,
-    }, ("name",)),
+    "network-traffic": sco(
+        {
+            "start": TS,
+            "end": TS,
+            "is_active": B,
+            "src_ref": c.ref(_ADDR_REFS),
+            "dst_ref": c.ref(_ADDR_REFS),
+            "src_port": c.integer(0, 65535),
+            "dst_port": c.integer(0, 65535),
+            "protocols": SL,
+            "src_byte_count": NONNEG,
+            "dst_byte_count": NONNEG,
+            "src_packets": NONNEG,
+            "dst_packets": NONNEG,
+            "ipfix": c.dictionary,
+            "src_payload_ref": c.ref(("artifact",)),
+            "dst_payload_ref": c.ref(("artifact",)),
+            "encapsulates_refs": c.ref_list(("network-traffic",)),
+            "encapsulated_by_ref": c.ref(("network-traffic",)),
+        },
+        ("protocols",),
+        at_least_one("src_ref", "dst_ref"),
+        _network_traffic_activity,
+        order("end", "start"),
+        extensions=NETWORK_EXTENSIONS,
+    ),
+    "process": sco(
+        _PROCESS_PROPS,
+        (),
+        at_least_one("extensions", *_PROCESS_PROPS),
+        uuid_v4(),
+        extensions=PROCESS_EXTENSIONS,
+    ),
+    "software": sco(
+        {
+            "name": S,
+            "cpe": _cpe,
+            "swid": S,
+            "languages": c.list_of(_software_language),
+            "vendor": S,
+            "version": S,
+        },
+        ("name",),
+    ),
     "url": sco({"value": c.uri}, ("value",)),
-    "user-account": sco(_USER_ACCOUNT_PROPS, (),
-                        at_least_one("extensions", *_USER_ACCOUNT_PROPS),
-                        uuid_v4("account_type", "user_id", "account_login"),
-                        extensions=USER_ACCOUNT_EXTENSIONS),
-    "windows-registry-key": sco({
-        "key": _registry_key,
-        "values": c.list_of(c.embedded({
-            "name": S, "data": S, "data_type": c.enum(_REG_TYPES),
-        }, (), "registry value", any_of=("name", "data", "data_type"))),
-        "modified_time": TS, "creator_user_ref": c.ref(("user-account",)),
-        "number_of_subkeys": INT,
-    }, (), at_least_one("key", "values", "creator_user_ref", "number_of_subkeys"),
-        uuid_v4("key", "values")),
-    "x509-certificate": sco(_X509_PROPS, (), at_least_one(*_X509_PROPS),
-                            uuid_v4("hashes", "serial_number")),
+    "user-account": sco(
+        _USER_ACCOUNT_PROPS,
+        (),
+        at_least_one("extensions", *_USER_ACCOUNT_PROPS),
+        uuid_v4("account_type", "user_id", "account_login"),
+        extensions=USER_ACCOUNT_EXTENSIONS,
+    ),
+    "windows-registry-key": sco(
+        {
+            "key": _registry_key,
+            "values": c.list_of(
+                c.embedded(
+                    {
+                        "name": S,
+                        "data": S,
+                        "data_type": c.enum(_REG_TYPES),
+                    },
+                    (),
+                    "registry value",
+                    any_of=("name", "data", "data_type"),
+                )
+            ),
+            "modified_time": TS,
+            "creator_user_ref": c.ref(("user-account",)),
+            "number_of_subkeys": INT,
+        },
+        (),
+        at_least_one("key", "values", "creator_user_ref", "number_of_subkeys"),
+        uuid_v4("key", "values"),
+    ),
+    "x509-certificate": sco(
+        _X509_PROPS, (), at_least_one(*_X509_PROPS), uuid_v4("hashes", "serial_number")
+    ),
 }

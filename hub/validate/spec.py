@@ -55,12 +55,18 @@ SCO_COMMON: dict[str, c.Check] = {
 
 
 def domain(
-    kind: str, props: dict[str, c.Check], required: tuple[str, ...],
+    kind: str,
+    props: dict[str, c.Check],
+    required: tuple[str, ...],
     *constraints: Constraint,
 ) -> TypeSpec:
     """An SDO or SRO spec with the common properties merged in."""
-    return TypeSpec(kind, {**DOMAIN_COMMON, **props}, DOMAIN_REQUIRED + required,
-                    (modified_after_created, *constraints))
+    return TypeSpec(
+        kind,
+        {**DOMAIN_COMMON, **props},
+        DOMAIN_REQUIRED + required,
+        (modified_after_created, *constraints),
+    )
 
 
 def modified_after_created(obj: dict[str, Any], out: list[Problem]) -> None:

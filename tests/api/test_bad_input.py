@@ -183,12 +183,15 @@ async def test_list_filters_need_a_time_zone(client: httpx.AsyncClient, key: str
     assert r.status_code == 200
 
 
-async def test_a_nul_character_is_reported_not_fatal(
-    client: httpx.AsyncClient, key: str
-) -> None:
+async def test_a_nul_character_is_reported_not_fatal(client: httpx.AsyncClient, key: str) -> None:
     bad = dict(OBJ, id="malware--31b940d4\u0000", description="a\u0000b")
-    body = json.dumps({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
-                       "objects": [OBJ, bad]})
+    body = json.dumps(
+        {
+            "type": "bundle",
+            "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
+            "objects": [OBJ, bad],
+        }
+    )
     r = await client.post("/api/v1/submissions", content=body, headers=bearer(key) | STIX)
     assert r.status_code == 202
     detail = (await client.get(r.json()["status_url"], headers=bearer(key))).json()

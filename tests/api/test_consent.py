@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.tlp import TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_GREEN
+from hub.stix.tlp import TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_GREEN
 from tests.api.test_review import (
     approve,
     indicator,
@@ -19,9 +19,11 @@ from tests.api.test_review import (
 async def consent(
     client: httpx.AsyncClient, world: object, sid: str, who: str = "submitter_a", **body: object
 ) -> httpx.Response:
-    return await client.post(f"/api/v1/submissions/{sid}/consent",
-                             headers=world.h(who),  # type: ignore[attr-defined]
-                             json={"decision": "approve"} | body)
+    return await client.post(
+        f"/api/v1/submissions/{sid}/consent",
+        headers=world.h(who),  # type: ignore[attr-defined]
+        json={"decision": "approve"} | body,
+    )
 
 
 async def test_preview_shows_exactly_what_goes_where(
@@ -42,8 +44,9 @@ async def test_preview_shows_exactly_what_goes_where(
     assert "AMBER+STRICT" in reasons
     amber = next(o["id"] for o in p["sanitized"] if "evil-updates" in o.get("pattern", ""))
     assert amber in p["collections"][own] and amber not in p["collections"]["members"]
-    crossed = (await client.get(url, headers=world.h("submitter_a"),
-                                params={"cross_sector": "true"})).json()
+    crossed = (
+        await client.get(url, headers=world.h("submitter_a"), params={"cross_sector": "true"})
+    ).json()
     assert amber in crossed["collections"]["members"]
     assert {o["id"] for o in p["objects"]} == set().union(*map(set, p["collections"].values()))
 
@@ -111,24 +114,34 @@ async def test_auto_consent_publishes_on_approval_for_chosen_scopes(
 ) -> None:
     world = await make_world(db)
     assert (await client.get("/api/v1/consent/auto", headers=world.h("submitter_a"))).json() == {
-        "breadths": [], "cross_sector": False}
-    put = await client.put("/api/v1/consent/auto", headers=world.h("submitter_a"),
-                           json={"breadths": ["members", "sector"], "cross_sector": False})
+        "breadths": [],
+        "cross_sector": False,
+    }
+    put = await client.put(
+        "/api/v1/consent/auto",
+        headers=world.h("submitter_a"),
+        json={"breadths": ["members", "sector"], "cross_sector": False},
+    )
     assert put.status_code == 200 and put.json()["breadths"] == ["sector", "members"]
-    bad = await client.put("/api/v1/consent/auto", headers=world.h("submitter_a"),
-                           json={"breadths": ["galaxy"]})
+    bad = await client.put(
+        "/api/v1/consent/auto", headers=world.h("submitter_a"), json={"breadths": ["galaxy"]}
+    )
     assert bad.status_code == 422
-    assert (await client.put("/api/v1/consent/auto", headers=world.h("reader_a"),
-                             json={"breadths": []})).status_code == 403
+    assert (
+        await client.put("/api/v1/consent/auto", headers=world.h("reader_a"), json={"breadths": []})
+    ).status_code == 403
 
-    objects = [indicator(1, "[ipv4-addr:value = '198.51.100.23']", TLP2_GREEN),
-               indicator(2, "[domain-name:value = 'evil-updates.example.net']", TLP2_AMBER),
-               indicator(5, "[ipv4-addr:value = '192.0.2.99']", TLP2_AMBER_STRICT)]
+    objects = [
+        indicator(1, "[ipv4-addr:value = '198.51.100.23']", TLP2_GREEN),
+        indicator(2, "[domain-name:value = 'evil-updates.example.net']", TLP2_AMBER),
+        indicator(5, "[ipv4-addr:value = '192.0.2.99']", TLP2_AMBER_STRICT),
+    ]
     sid = await submit(client, world, objects=objects)
     r = await approve(client, world, sid, "members")
     assert r.json()["state"] == "published" and r.json()["stage"] == "published"
     assert r.json()["review"]["consent_auto"]
     got = await published(db, sid)
+
     def indicators(slug: str) -> int:
         return sum(i.startswith("indicator--") for i in got[slug])
 

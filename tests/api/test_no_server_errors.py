@@ -10,8 +10,19 @@ from hub.models import Role
 from tests.factories import bearer, make_key, make_member
 
 ODD = [
-    "", "x", "-1", "0", "99999999999999999999", "%00", "2026-01-01", "2026-01-01T00:00:00",
-    "null", "[]", "indicator--00000000-0000-4000-8000-000000000000", "é", "a" * 3000,
+    "",
+    "x",
+    "-1",
+    "0",
+    "99999999999999999999",
+    "%00",
+    "2026-01-01",
+    "2026-01-01T00:00:00",
+    "null",
+    "[]",
+    "indicator--00000000-0000-4000-8000-000000000000",
+    "é",
+    "a" * 3000,
 ]
 
 
@@ -34,7 +45,9 @@ async def test_odd_values_never_reach_a_server_error(app: FastAPI, db: AsyncSess
                     body = b'{"a": ' + value.encode() + b"}" if method != "get" else None
                     for role, key in keys.items():
                         r = await client.request(
-                            method.upper(), url, params={n: value for n in names},
+                            method.upper(),
+                            url,
+                            params={n: value for n in names},
                             headers=bearer(key) | {"Content-Type": "application/json"},
                             content=body,
                         )

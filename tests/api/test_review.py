@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import members
 from hub.config import Settings
 from hub.models import AssetKind, PublishedObject, Role
-from hub.tlp import TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_CLEAR, TLP2_GREEN, TLP2_RED
+from hub.stix.tlp import TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_CLEAR, TLP2_GREEN, TLP2_RED
 from tests.factories import bearer, make_member, make_sector
 
 STIX = {"Content-Type": "application/stix+json;version=2.1"}
@@ -41,17 +41,23 @@ async def make_world(db: AsyncSession) -> World:
     a = await make_sector(db)
     b = await make_sector(db)
     ma = await make_member(
-        db, sector=a, display_name=MEMBER_NAME,
+        db,
+        sector=a,
+        display_name=MEMBER_NAME,
         assets={AssetKind.DNS_DOMAIN: [MEMBER_DOMAIN], AssetKind.TERM: ["Project Kestrel"]},
     )
     mb = await make_member(db, sector=b, display_name="Fabrikam Bank")
     mc = await make_member(db, sector=a, display_name="Northwind Grid")
     keys: dict[str, str] = {}
     for name, role, member in (
-        ("submitter_a", Role.SUBMITTER, ma), ("reader_a", Role.READER, ma),
-        ("submitter_b", Role.SUBMITTER, mb), ("reader_b", Role.READER, mb),
-        ("submitter_c", Role.SUBMITTER, mc), ("reader_c", Role.READER, mc),
-        ("operator", Role.OPERATOR, None), ("operator2", Role.OPERATOR, None),
+        ("submitter_a", Role.SUBMITTER, ma),
+        ("reader_a", Role.READER, ma),
+        ("submitter_b", Role.SUBMITTER, mb),
+        ("reader_b", Role.READER, mb),
+        ("submitter_c", Role.SUBMITTER, mc),
+        ("reader_c", Role.READER, mc),
+        ("operator", Role.OPERATOR, None),
+        ("operator2", Role.OPERATOR, None),
         ("admin", Role.ADMIN, None),
     ):
         _, issued = await members.create_key(
@@ -68,9 +74,16 @@ def uid(n: int, prefix: str = "indicator") -> str:
 
 def indicator(n: int, pattern: str, marking: str | None, **extra: Any) -> dict[str, Any]:
     obj: dict[str, Any] = {
-        "type": "indicator", "spec_version": "2.1", "id": uid(n), "created": T, "modified": T,
-        "name": f"indicator {n}", "pattern": pattern, "pattern_type": "stix",
-        "valid_from": "2026-11-20T09:00:00Z", "created_by_ref": IDENTITY,
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": uid(n),
+        "created": T,
+        "modified": T,
+        "name": f"indicator {n}",
+        "pattern": pattern,
+        "pattern_type": "stix",
+        "valid_from": "2026-11-20T09:00:00Z",
+        "created_by_ref": IDENTITY,
     }
     if marking:
         obj["object_marking_refs"] = [marking]
@@ -80,14 +93,28 @@ def indicator(n: int, pattern: str, marking: str | None, **extra: Any) -> dict[s
 def report_objects() -> list[dict[str, Any]]:
     """A realistic report: the member's identity, indicators at every TLP, a victim mention."""
     return [
-        {"type": "identity", "spec_version": "2.1", "id": IDENTITY, "created": T, "modified": T,
-         "name": MEMBER_NAME, "identity_class": "organization"},
-        indicator(1, "[ipv4-addr:value = '198.51.100.23']", TLP2_GREEN,
-                  description=f"C2 contacted from mail.{MEMBER_DOMAIN} during Project Kestrel"),
+        {
+            "type": "identity",
+            "spec_version": "2.1",
+            "id": IDENTITY,
+            "created": T,
+            "modified": T,
+            "name": MEMBER_NAME,
+            "identity_class": "organization",
+        },
+        indicator(
+            1,
+            "[ipv4-addr:value = '198.51.100.23']",
+            TLP2_GREEN,
+            description=f"C2 contacted from mail.{MEMBER_DOMAIN} during Project Kestrel",
+        ),
         indicator(2, "[domain-name:value = 'evil-updates.example.net']", TLP2_AMBER),
-        indicator(3, "[file:hashes.'SHA-256' = "
-                     "'4bac27393bdd9777ce02453256c5577cd02275510b2227f473d03f533924f877']",
-                  TLP2_RED),
+        indicator(
+            3,
+            "[file:hashes.'SHA-256' = "
+            "'4bac27393bdd9777ce02453256c5577cd02275510b2227f473d03f533924f877']",
+            TLP2_RED,
+        ),
         indicator(4, "[url:value = 'http://203.0.113.7/payload.bin']", TLP2_CLEAR),
         indicator(5, "[ipv4-addr:value = '192.0.2.99']", TLP2_AMBER_STRICT),
         indicator(6, "[ipv4-addr:value = '8.8.8.8']", TLP2_GREEN),
@@ -95,26 +122,39 @@ def report_objects() -> list[dict[str, Any]]:
 
 
 def bundle(objects: list[dict[str, Any]], n: int = 1) -> bytes:
-    return json.dumps({"type": "bundle", "id": f"bundle--00000000-0000-4000-8000-{n:012d}",
-                       "objects": objects}).encode()
+    return json.dumps(
+        {"type": "bundle", "id": f"bundle--00000000-0000-4000-8000-{n:012d}", "objects": objects}
+    ).encode()
 
 
 async def submit(
-    client: httpx.AsyncClient, world: World, who: str = "submitter_a",
+    client: httpx.AsyncClient,
+    world: World,
+    who: str = "submitter_a",
     objects: list[dict[str, Any]] | None = None,
 ) -> str:
-    r = await client.post("/api/v1/submissions", content=bundle(objects or report_objects()),
-                          headers=world.h(who) | STIX)
+    r = await client.post(
+        "/api/v1/submissions",
+        content=bundle(objects or report_objects()),
+        headers=world.h(who) | STIX,
+    )
     assert r.status_code == 202, r.text
     return str(r.json()["id"])
 
 
 async def approve(
-    client: httpx.AsyncClient, world: World, sid: str, breadth: str = "sector",
-    who: str = "operator", extra: list[str] | None = None,
+    client: httpx.AsyncClient,
+    world: World,
+    sid: str,
+    breadth: str = "sector",
+    who: str = "operator",
+    extra: list[str] | None = None,
 ) -> httpx.Response:
-    return await client.post(f"{REVIEW}/submissions/{sid}/approve", headers=world.h(who),
-                             json={"scope": {"breadth": breadth, "extra_sectors": extra or []}})
+    return await client.post(
+        f"{REVIEW}/submissions/{sid}/approve",
+        headers=world.h(who),
+        json={"scope": {"breadth": breadth, "extra_sectors": extra or []}},
+    )
 
 
 async def published(db: AsyncSession, sid: str) -> dict[str, set[str]]:
@@ -137,8 +177,12 @@ async def test_queue_lists_waiting_submissions_with_filters(
 ) -> None:
     world = await make_world(db)
     sid_a = await submit(client, world)
-    sid_b = await submit(client, world, "submitter_b",
-                         [indicator(9, "[ipv4-addr:value = '198.51.100.9']", TLP2_GREEN)])
+    sid_b = await submit(
+        client,
+        world,
+        "submitter_b",
+        [indicator(9, "[ipv4-addr:value = '198.51.100.9']", TLP2_GREEN)],
+    )
     r = await client.get(f"{REVIEW}/queue", headers=world.h("operator"))
     assert r.status_code == 200, r.text
     items = {i["id"]: i for i in r.json()["items"]}
@@ -192,8 +236,9 @@ async def test_detail_shows_original_beside_sanitized_with_diff_and_flags(
     if d["warninglists"]:
         flagged = [f for f in d["flags"] if f["kind"] == "warninglist"]
         assert [f["value"] for f in flagged] == ["8.8.8.8"]
-    assert (await client.get(f"{REVIEW}/submissions/{sid}",
-                             headers=world.h("submitter_a"))).status_code == 403
+    assert (
+        await client.get(f"{REVIEW}/submissions/{sid}", headers=world.h("submitter_a"))
+    ).status_code == 403
     missing = await client.get(f"{REVIEW}/submissions/nope", headers=world.h("operator"))
     assert missing.status_code == 404
 
@@ -212,8 +257,11 @@ async def test_approve_consent_publish_to_the_sector_only(
     assert again.status_code == 409 and "awaiting_consent" in again.json()["detail"]
     assert await published(db, sid) == {}
 
-    c = await client.post(f"/api/v1/submissions/{sid}/consent", headers=world.h("submitter_a"),
-                          json={"decision": "approve"})
+    c = await client.post(
+        f"/api/v1/submissions/{sid}/consent",
+        headers=world.h("submitter_a"),
+        json={"decision": "approve"},
+    )
     assert c.status_code == 200, c.text
     assert c.json()["state"] == "published"
     got = await published(db, sid)
@@ -226,8 +274,9 @@ async def test_approve_consent_publish_to_the_sector_only(
     assert any(tlp[i] == "TLP:AMBER" for i in ids if i in tlp)
     events = [e["to_state"] for e in d["events"]]
     assert events[-2:] == ["awaiting_consent", "published"]
-    audit = await client.get("/api/v1/audit", headers=world.h("admin"),
-                             params={"subject": f"submission:{sid}"})
+    audit = await client.get(
+        "/api/v1/audit", headers=world.h("admin"), params={"subject": f"submission:{sid}"}
+    )
     actions = {e["action"] for e in audit.json()}
     assert {"review.approve", "consent.approve", "submission.publish"} <= actions
 
@@ -237,11 +286,15 @@ async def test_reject_and_send_back_carry_a_reason_the_member_sees(
 ) -> None:
     world = await make_world(db)
     sid = await submit(client, world)
-    empty = await client.post(f"{REVIEW}/submissions/{sid}/reject", headers=world.h("operator"),
-                              json={"reason": ""})
+    empty = await client.post(
+        f"{REVIEW}/submissions/{sid}/reject", headers=world.h("operator"), json={"reason": ""}
+    )
     assert empty.status_code == 422
-    r = await client.post(f"{REVIEW}/submissions/{sid}/reject", headers=world.h("operator"),
-                          json={"reason": "duplicate of an earlier report"})
+    r = await client.post(
+        f"{REVIEW}/submissions/{sid}/reject",
+        headers=world.h("operator"),
+        json={"reason": "duplicate of an earlier report"},
+    )
     assert r.status_code == 200 and r.json()["state"] == "rejected"
     p = await client.get(f"/api/v1/submissions/{sid}/preview", headers=world.h("submitter_a"))
     assert p.json()["reason"] == "duplicate of an earlier report"
@@ -250,21 +303,34 @@ async def test_reject_and_send_back_carry_a_reason_the_member_sees(
     assert late.status_code == 409
 
     sid2 = await submit(client, world)
-    s = await client.post(f"{REVIEW}/submissions/{sid2}/send-back", headers=world.h("operator"),
-                          json={"reason": "please remove the internal host names"})
+    s = await client.post(
+        f"{REVIEW}/submissions/{sid2}/send-back",
+        headers=world.h("operator"),
+        json={"reason": "please remove the internal host names"},
+    )
     assert s.json()["state"] == "sent_back"
-    wrong = await client.post(f"/api/v1/submissions/{sid2}/revision",
-                              headers=world.h("submitter_b") | STIX, content=bundle([]))
+    wrong = await client.post(
+        f"/api/v1/submissions/{sid2}/revision",
+        headers=world.h("submitter_b") | STIX,
+        content=bundle([]),
+    )
     assert wrong.status_code == 404
     fixed = [indicator(1, "[ipv4-addr:value = '198.51.100.23']", TLP2_GREEN)]
-    rev = await client.post(f"/api/v1/submissions/{sid2}/revision",
-                            headers=world.h("submitter_a") | STIX, content=bundle(fixed))
+    rev = await client.post(
+        f"/api/v1/submissions/{sid2}/revision",
+        headers=world.h("submitter_a") | STIX,
+        content=bundle(fixed),
+    )
     assert rev.status_code == 202, rev.text
-    status = (await client.get(f"/api/v1/submissions/{sid2}",
-                               headers=world.h("submitter_a"))).json()
+    status = (
+        await client.get(f"/api/v1/submissions/{sid2}", headers=world.h("submitter_a"))
+    ).json()
     assert status["state"] == "in_review" and status["object_count"] == 1
-    again = await client.post(f"/api/v1/submissions/{sid2}/revision",
-                              headers=world.h("submitter_a") | STIX, content=bundle(fixed))
+    again = await client.post(
+        f"/api/v1/submissions/{sid2}/revision",
+        headers=world.h("submitter_a") | STIX,
+        content=bundle(fixed),
+    )
     assert again.status_code == 409
 
 
@@ -273,22 +339,33 @@ async def test_edit_redacts_drops_and_keeps_then_needs_a_new_approval(
 ) -> None:
     world = await make_world(db)
     objects = report_objects() + [
-        indicator(7, "[domain-name:value = 'contoso-power-login.net']", TLP2_GREEN,
-                  description="Phishing kit imitating Contoso Power; operator Hydra Ops"),
+        indicator(
+            7,
+            "[domain-name:value = 'contoso-power-login.net']",
+            TLP2_GREEN,
+            description="Phishing kit imitating Contoso Power; operator Hydra Ops",
+        ),
     ]
     sid = await submit(client, world, objects=objects)
     url = f"{REVIEW}/submissions/{sid}"
     before = (await client.get(url, headers=world.h("operator"))).json()
     assert not any("contoso-power-login.net" in json.dumps(o) for o in before["sanitized"])
     await approve(client, world, sid)
-    reopened = await client.post(f"{url}/reopen", headers=world.h("operator"),
-                                 json={"reason": "needs an edit"})
+    reopened = await client.post(
+        f"{url}/reopen", headers=world.h("operator"), json={"reason": "needs an edit"}
+    )
     assert reopened.json()["state"] == "in_review"
     assert reopened.json()["review"]["breadth"] is None
     hub_id_6 = next(o["sanitized_id"] for o in before["diff"] if o["original_id"] == uid(6))
-    r = await client.post(f"{url}/edit", headers=world.h("operator"), json={
-        "drop": [hub_id_6], "redact": ["Hydra Ops"], "keep": ["contoso-power-login.net"],
-    })
+    r = await client.post(
+        f"{url}/edit",
+        headers=world.h("operator"),
+        json={
+            "drop": [hub_id_6],
+            "redact": ["Hydra Ops"],
+            "keep": ["contoso-power-login.net"],
+        },
+    )
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "in_review"
     assert r.json()["review"]["edits"]["drop"] == [uid(6)]
@@ -302,7 +379,8 @@ async def test_edit_redacts_drops_and_keeps_then_needs_a_new_approval(
     r = await client.post(f"{url}/edit", headers=world.h("operator"), json={"redact": ["kit"]})
     assert r.status_code == 200
     assert "8.8.8.8" not in json.dumps(
-        (await client.get(url, headers=world.h("operator"))).json()["sanitized"])
+        (await client.get(url, headers=world.h("operator"))).json()["sanitized"]
+    )
     for bad in ({"drop": ["indicator--not-here"]}, {"redact": ["ab"]}, {}):
         got = await client.post(f"{url}/edit", headers=world.h("operator"), json=bad)
         assert got.status_code == 422, bad

@@ -22,8 +22,16 @@ from hub import demo
 from tests.hubprocess import HubProcess
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 STIX = {"Content-Type": "application/stix+json;version=2.1"}
 
@@ -50,8 +58,11 @@ class DemoHub:
 
     def submit(self, report: dict[str, Any], member: str = "kansai-grid") -> str:
         """Post a report as the member's submitter and wait until it reaches the operators."""
-        r = httpx.post(f"{self.base_url}/api/v1/submissions", content=json.dumps(report),
-                       headers=STIX | {"Authorization": f"Bearer {self.key('submitter', member)}"})
+        r = httpx.post(
+            f"{self.base_url}/api/v1/submissions",
+            content=json.dumps(report),
+            headers=STIX | {"Authorization": f"Bearer {self.key('submitter', member)}"},
+        )
         assert r.status_code == 202, r.text
         sid = str(r.json()["id"])
         auth = {"Authorization": f"Bearer {self.key('submitter', member)}"}
@@ -99,9 +110,13 @@ def screenshots() -> Path:
 def sample_report(n: int) -> dict[str, Any]:
     """The demo's spear-phishing report, with fresh ids so each test has its own submission."""
     text = json.dumps(demo.sample_report())
-    for old in ("0c2a9f9e-7f4e-4a53-9c70-5f4b8f0f6a11", "a6f9b3c2-6f0e-4d4a-9a52-3b1f7e8c9d01",
-                "5b7c9d2e-1f3a-4b6c-8d9e-0a1b2c3d4e5f", "7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a",
-                "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"):
+    for old in (
+        "0c2a9f9e-7f4e-4a53-9c70-5f4b8f0f6a11",
+        "a6f9b3c2-6f0e-4d4a-9a52-3b1f7e8c9d01",
+        "5b7c9d2e-1f3a-4b6c-8d9e-0a1b2c3d4e5f",
+        "7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a",
+        "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+    ):
         text = text.replace(old, old[:-4] + f"{n:04d}")
     report: dict[str, Any] = json.loads(text)
     return report

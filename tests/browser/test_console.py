@@ -20,8 +20,9 @@ C2 = "update-check.example-cdn.net"
 @pytest.fixture
 def context(chromium: Any) -> Iterator[Any]:
     """A fresh browser profile in Tokyo: times must show in JST with UTC on hover."""
-    ctx = chromium.new_context(locale="ja-JP", timezone_id="Asia/Tokyo",
-                               viewport={"width": 1360, "height": 900})
+    ctx = chromium.new_context(
+        locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1360, "height": 900}
+    )
     yield ctx
     ctx.close()
 
@@ -40,8 +41,10 @@ def sign_out(page: Any) -> None:
 
 
 def taxii_objects(hub: DemoHub, reader: str, slug: str) -> list[dict[str, Any]] | None:
-    r = httpx.get(f"{hub.base_url}/taxii2/mamori/collections/{collection_uuid(slug)}/objects/",
-                  headers=TAXII | {"Authorization": f"Bearer {hub.key('reader', reader)}"})
+    r = httpx.get(
+        f"{hub.base_url}/taxii2/mamori/collections/{collection_uuid(slug)}/objects/",
+        headers=TAXII | {"Authorization": f"Bearer {hub.key('reader', reader)}"},
+    )
     if r.status_code == 404:
         return None
     assert r.status_code == 200, r.text
@@ -117,8 +120,14 @@ def test_members_cannot_reach_operator_pages_or_other_members_submissions(
     sid = hub.submit(sample_report(2))
     page = context.new_page()
     sign_in(page, hub, hub.key("submitter", "tohoku-gas"))
-    for path in ("/console/queue", f"/console/submissions/{sid}", "/console/audit",
-                 "/console/dashboard", "/console/sectors", "/console/keys"):
+    for path in (
+        "/console/queue",
+        f"/console/submissions/{sid}",
+        "/console/audit",
+        "/console/dashboard",
+        "/console/sectors",
+        "/console/keys",
+    ):
         response = page.goto(f"{hub.base_url}{path}")
         assert response.status == 403, path
         assert "Forbidden" in page.get_by_role("heading", level=1).inner_text()
@@ -151,10 +160,14 @@ def test_screenshots_of_the_main_operator_pages(
     hub.submit(sample_report(4))
     page = context.new_page()
     sign_in(page, hub, hub.key("admin"))
-    for name, path in (("dashboard", "/console/dashboard?period=all"),
-                       ("audit", "/console/audit"), ("sectors", "/console/sectors"),
-                       ("member", "/console/members/kansai-grid"), ("keys", "/console/keys"),
-                       ("collections", "/console/collections")):
+    for name, path in (
+        ("dashboard", "/console/dashboard?period=all"),
+        ("audit", "/console/audit"),
+        ("sectors", "/console/sectors"),
+        ("member", "/console/members/kansai-grid"),
+        ("keys", "/console/keys"),
+        ("collections", "/console/collections"),
+    ):
         response = page.goto(f"{hub.base_url}{path}")
         assert response.status == 200, path
         page.screenshot(path=screenshots / f"{name}.png", full_page=True)

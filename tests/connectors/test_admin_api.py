@@ -23,11 +23,18 @@ async def test_sources_peers_and_webhooks_round_trip(
     await db.commit()
 
     body = {
-        "name": "national-feed", "api_root_url": DEAD, "collections": ["c1", "c2"],
-        "mode": "validate", "sectors": [sector.slug], "auto_approve": True,
-        "default_tlp": "green", "auth": {"kind": "bearer", "credential": TOKEN},
+        "name": "national-feed",
+        "api_root_url": DEAD,
+        "collections": ["c1", "c2"],
+        "mode": "validate",
+        "sectors": [sector.slug],
+        "auto_approve": True,
+        "default_tlp": "green",
+        "auth": {"kind": "bearer", "credential": TOKEN},
     }
-    assert (await client.post("/api/v1/admin/sources", json=body, headers=reader)).status_code == 403
+    assert (
+        await client.post("/api/v1/admin/sources", json=body, headers=reader)
+    ).status_code == 403
     r = await client.post("/api/v1/admin/sources", json=body, headers=admin)
     assert r.status_code == 201, r.text
     assert TOKEN not in r.text and r.json()["default_tlp"] == "TLP:GREEN"
@@ -48,22 +55,32 @@ async def test_sources_peers_and_webhooks_round_trip(
     assert [s["name"] for s in listed] == ["national-feed"]
 
     peer = {
-        "name": "partner-isac", "api_root_url": DEAD, "max_tlp": "amber",
+        "name": "partner-isac",
+        "api_root_url": DEAD,
+        "max_tlp": "amber",
         "collections": [{"local": f"sector-{sector.slug}", "remote": "abc"}],
         "auth": {"kind": "basic", "username": "hub", "credential": TOKEN},
     }
     r = await client.post("/api/v1/admin/peers", json=peer, headers=admin)
     assert r.status_code == 201, r.text
     assert TOKEN not in r.text and r.json()["progress"] == []
-    r = await client.post("/api/v1/admin/peers", json=peer | {"name": "red-peer",
-                                                               "max_tlp": "red"}, headers=admin)
+    r = await client.post(
+        "/api/v1/admin/peers", json=peer | {"name": "red-peer", "max_tlp": "red"}, headers=admin
+    )
     assert r.status_code == 422
-    r = await client.post("/api/v1/admin/peers", json=peer | {"name": "nowhere", "collections": [
-        {"local": "sector-nowhere", "remote": "x"}]}, headers=admin)
+    r = await client.post(
+        "/api/v1/admin/peers",
+        json=peer
+        | {"name": "nowhere", "collections": [{"local": "sector-nowhere", "remote": "x"}]},
+        headers=admin,
+    )
     assert r.status_code == 404
 
-    r = await client.post("/api/v1/admin/webhooks", headers=admin,
-                          json={"member": member.slug, "url": "https://soc.example/hook"})
+    r = await client.post(
+        "/api/v1/admin/webhooks",
+        headers=admin,
+        json={"member": member.slug, "url": "https://soc.example/hook"},
+    )
     assert r.status_code == 201
     hook = r.json()
     assert hook["secret"].startswith("whsec_")
@@ -74,13 +91,22 @@ async def test_sources_peers_and_webhooks_round_trip(
 
     for path in ("/sources/national-feed", "/peers/partner-isac", f"/webhooks/{hook['id']}"):
         assert (await client.delete(f"/api/v1/admin{path}", headers=admin)).status_code == 204
-    assert (await client.get("/api/v1/admin/sources/national-feed",
-                             headers=admin)).status_code == 404
+    assert (
+        await client.get("/api/v1/admin/sources/national-feed", headers=admin)
+    ).status_code == 404
 
-    entries = list(await db.scalars(select(AuditEntry).where(AuditEntry.action.like("connector.%"))))
+    entries = list(
+        await db.scalars(select(AuditEntry).where(AuditEntry.action.like("connector.%")))
+    )
     actions = [e.action for e in entries]
-    for action in ("connector.source.add", "connector.source.pause", "connector.source.resume",
-                   "connector.peer.add", "connector.webhook.add", "connector.source.remove"):
+    for action in (
+        "connector.source.add",
+        "connector.source.pause",
+        "connector.source.resume",
+        "connector.peer.add",
+        "connector.webhook.add",
+        "connector.source.remove",
+    ):
         assert action in actions
     assert all(TOKEN not in str(e.details) for e in entries)
     assert hook["secret"] not in str([e.details for e in entries])

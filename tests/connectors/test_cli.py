@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
-from hub.cli import app
+from api.cli import app
 
 DEAD = "http://127.0.0.1:9/api1/"
 
@@ -26,19 +26,59 @@ def test_connectors_from_the_command_line(tmp_path: Path) -> None:
 
     assert cli("demo", "--json").exit_code == 0
     done = cli(
-        "connector", "source", "add", "national-feed", "--url", DEAD, "--collection", "c1",
-        "--mode", "member", "--member", "kansai-grid", "--auth", "bearer",
-        "--credential-env", "UPSTREAM_TOKEN", "--interval", "60",
+        "connector",
+        "source",
+        "add",
+        "national-feed",
+        "--url",
+        DEAD,
+        "--collection",
+        "c1",
+        "--mode",
+        "member",
+        "--member",
+        "kansai-grid",
+        "--auth",
+        "bearer",
+        "--credential-env",
+        "UPSTREAM_TOKEN",
+        "--interval",
+        "60",
     )
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["sectors"] == ["energy"] and "cli-token" not in done.stdout
-    done = cli("connector", "source", "add", "x", "--url", DEAD, "--collection", "c",
-               "--mode", "member", "--member", "kansai-grid", "--auth", "bearer",
-               "--credential-env", "NOT_SET_ANYWHERE")
+    done = cli(
+        "connector",
+        "source",
+        "add",
+        "x",
+        "--url",
+        DEAD,
+        "--collection",
+        "c",
+        "--mode",
+        "member",
+        "--member",
+        "kansai-grid",
+        "--auth",
+        "bearer",
+        "--credential-env",
+        "NOT_SET_ANYWHERE",
+    )
     assert done.exit_code == 1
     assert "environment variable NOT_SET_ANYWHERE is empty or unset" in done.stderr
-    done = cli("connector", "peer", "add", "partner", "--url", DEAD,
-               "--map", "sector-energy=4f0c", "--max-tlp", "green")
+    done = cli(
+        "connector",
+        "peer",
+        "add",
+        "partner",
+        "--url",
+        DEAD,
+        "--map",
+        "sector-energy=4f0c",
+        "--max-tlp",
+        "green",
+    )
     assert done.exit_code == 0, done.output
     done = cli("connector", "peer", "add", "bad", "--url", DEAD, "--map", "nothing")
     assert done.exit_code == 1 and "--map" in done.stderr

@@ -18,15 +18,18 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taxii2client.v21 import Collection, as_pages
 
-from connectors import taxii_push, worker
+from connectors import jobs, taxii_push
+from connectors.jobs import Runtime
 from connectors.taxii_client import BearerAuth
-from connectors.worker import Runtime, Worker
-from hub import audit, pipeline, publish
+from connectors.worker import Worker
+from hub import audit
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
 from hub.models import ConnectorPeer, PeerProgress
 from hub.models.published import collection_uuid
-from hub.tlp import TLP1_AMBER, TLP2_AMBER, TLP2_GREEN
+from hub.runtime import HubRuntime
+from hub.stix.tlp import TLP1_AMBER, TLP2_AMBER, TLP2_GREEN
+from hub.store.objects import publish
 from tests.hubprocess import HubProcess
 
 pytestmark = pytest.mark.e2e
@@ -51,12 +54,14 @@ class Hub:
 
     def http(self, role: str, member: str | None = None) -> httpx.Client:
         return httpx.Client(
-            base_url=self.process.base_url, timeout=30,
+            base_url=self.process.base_url,
+            timeout=30,
             headers={"Authorization": f"Bearer {self.key(role, member)}"},
         )
 
-    def held(self, collection_id: str, role: str = "reader", member: str = "kansai-grid"
-             ) -> list[tuple[str, str]]:
+    def held(
+        self, collection_id: str, role: str = "reader", member: str = "kansai-grid"
+    ) -> list[tuple[str, str]]:
         """(id, version) of every object version a reader gets over TAXII, in order."""
         out: list[tuple[str, str]] = []
         url = f"{self.api_root}collections/{collection_id}/"
@@ -69,8 +74,11 @@ class Hub:
     def bodies(self, collection_id: str, member: str) -> list[dict[str, Any]]:
         url = f"{self.api_root}collections/{collection_id}/"
         with Collection(url, auth=BearerAuth(self.key("reader", member))) as coll:
-            return [o for page in as_pages(coll.get_objects, per_request=50, version="all")
-                    for o in page.get("objects", [])]
+            return [
+                o
+                for page in as_pages(coll.get_objects, per_request=50, version="all")
+                for o in page.get("objects", [])
+            ]
 
 
 def start_hub(workdir: Path, **env: str) -> Hub:
@@ -93,8 +101,9 @@ def hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Hub, Hub]]:
     # worker in-process, as `mamori serve` does on SQLite.
     with ThreadPoolExecutor(2) as pool:  # two independent hubs: start them side by side
         started_a = pool.submit(start_hub, root / "a", MAMORI_WORKER_IN_PROCESS="false")
-        started_b = pool.submit(start_hub, root / "b", MAMORI_WORKER_IN_PROCESS="true",
-                                MAMORI_WORKER_POLL_SECONDS="0.2")
+        started_b = pool.submit(
+            start_hub, root / "b", MAMORI_WORKER_IN_PROCESS="true", MAMORI_WORKER_POLL_SECONDS="0.2"
+        )
     failed = [f.exception() for f in (started_a, started_b) if f.exception() is not None]
     if failed:
         for f in (started_a, started_b):
@@ -120,28 +129,50 @@ async def a_db(hubs: tuple[Hub, Hub]) -> AsyncIterator[async_sessionmaker[AsyncS
 
 def a_worker(hubs: tuple[Hub, Hub], maker: async_sessionmaker[AsyncSession]) -> Worker:
     settings = Settings(
-        database_url=hubs[0].process.env["MAMORI_DATABASE_URL"], secret_key=SecretStr(SECRET),
+        database_url=hubs[0].process.env["MAMORI_DATABASE_URL"],
+        secret_key=SecretStr(SECRET),
         data_dir=hubs[0].process.workdir / ".mamori",
     )
-    runtime = Runtime(maker, settings, pipeline.Context.from_settings(settings))
-    return Worker(runtime, handlers={worker.PUSH: taxii_push.run_job})
+    runtime = Runtime(maker, settings, HubRuntime.from_settings(settings))
+    return Worker(runtime, handlers={jobs.PUSH: taxii_push.run_job})
 
 
 def report() -> dict[str, Any]:
-    marked = {"object_marking_refs": [TLP2_GREEN], "created": "2026-11-25T01:02:03.000Z",
-              "modified": "2026-11-25T01:02:03.000Z", "spec_version": "2.1"}
-    indicator = {
-        "type": "indicator", "id": f"indicator--{uuid.uuid4()}", "name": "Loader C2",
-        "pattern": "[ipv4-addr:value = '198.51.100.77']", "pattern_type": "stix",
-        "valid_from": "2026-11-25T00:00:00Z", **marked,
+    marked = {
+        "object_marking_refs": [TLP2_GREEN],
+        "created": "2026-11-25T01:02:03.000Z",
+        "modified": "2026-11-25T01:02:03.000Z",
+        "spec_version": "2.1",
     }
-    malware = {"type": "malware", "id": f"malware--{uuid.uuid4()}", "name": "ShadowPad",
-               "is_family": True, **marked}
-    relation = {"type": "relationship", "id": f"relationship--{uuid.uuid4()}",
-                "relationship_type": "indicates", "source_ref": indicator["id"],
-                "target_ref": malware["id"], **marked}
-    return {"type": "bundle", "id": f"bundle--{uuid.uuid4()}",
-            "objects": [indicator, malware, relation]}
+    indicator = {
+        "type": "indicator",
+        "id": f"indicator--{uuid.uuid4()}",
+        "name": "Loader C2",
+        "pattern": "[ipv4-addr:value = '198.51.100.77']",
+        "pattern_type": "stix",
+        "valid_from": "2026-11-25T00:00:00Z",
+        **marked,
+    }
+    malware = {
+        "type": "malware",
+        "id": f"malware--{uuid.uuid4()}",
+        "name": "ShadowPad",
+        "is_family": True,
+        **marked,
+    }
+    relation = {
+        "type": "relationship",
+        "id": f"relationship--{uuid.uuid4()}",
+        "relationship_type": "indicates",
+        "source_ref": indicator["id"],
+        "target_ref": malware["id"],
+        **marked,
+    }
+    return {
+        "type": "bundle",
+        "id": f"bundle--{uuid.uuid4()}",
+        "objects": [indicator, malware, relation],
+    }
 
 
 def wait_for(predicate: Any, what: str, timeout: float = 60) -> None:
@@ -155,14 +186,20 @@ def wait_for(predicate: Any, what: str, timeout: float = 60) -> None:
 def submit_and_publish(a: Hub) -> None:
     """The whole loop on hub A: submit, sanitize, operator approval, submitter consent."""
     with a.http("submitter", "kansai-grid") as member, a.http("operator") as operator:
-        r = member.post("/api/v1/submissions", json=report(),
-                        headers={"Content-Type": "application/stix+json;version=2.1"})
+        r = member.post(
+            "/api/v1/submissions",
+            json=report(),
+            headers={"Content-Type": "application/stix+json;version=2.1"},
+        )
         assert r.status_code == 202, r.text
         sid = r.json()["id"]
-        wait_for(lambda: member.get(f"/api/v1/submissions/{sid}").json()["state"] == "in_review",
-                 "sanitizing on hub A")
-        r = operator.post(f"/api/v1/review/submissions/{sid}/approve",
-                          json={"scope": {"breadth": "sector"}})
+        wait_for(
+            lambda: member.get(f"/api/v1/submissions/{sid}").json()["state"] == "in_review",
+            "sanitizing on hub A",
+        )
+        r = operator.post(
+            f"/api/v1/review/submissions/{sid}/approve", json={"scope": {"breadth": "sector"}}
+        )
         assert r.status_code == 200, r.text
         r = member.post(f"/api/v1/submissions/{sid}/consent", json={"decision": "approve"})
         assert r.status_code == 200 and r.json()["state"] == "published", r.text
@@ -170,14 +207,19 @@ def submit_and_publish(a: Hub) -> None:
 
 def add_peer(a: Hub, b: Hub, name: str, local: str, remote: str, max_tlp: str) -> str:
     with a.http("admin") as admin:
-        r = admin.post("/api/v1/admin/peers", json={
-            "name": name, "api_root_url": b.api_root, "max_tlp": max_tlp, "batch_size": 5,
-            "collections": [{"local": local, "remote": remote}],
-            "auth": {"kind": "bearer", "credential": b.key("operator")},
-        })
+        r = admin.post(
+            "/api/v1/admin/peers",
+            json={
+                "name": name,
+                "api_root_url": b.api_root,
+                "max_tlp": max_tlp,
+                "batch_size": 5,
+                "collections": [{"local": local, "remote": remote}],
+                "auth": {"kind": "bearer", "credential": b.key("operator")},
+            },
+        )
         assert r.status_code == 201, r.text
-        assert admin.post(f"/api/v1/admin/peers/{name}/test").json() == {"ok": True,
-                                                                         "problems": []}
+        assert admin.post(f"/api/v1/admin/peers/{name}/test").json() == {"ok": True, "problems": []}
         return str(r.json()["id"])
 
 
@@ -185,10 +227,15 @@ def bulk(n: int, marking: str | None = None, prefix: str = "bulk") -> list[dict[
     objects = []
     for i in range(n):
         obj: dict[str, Any] = {
-            "type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid4()}",
-            "created": "2026-11-24T00:00:00.000Z", "modified": "2026-11-24T00:00:00.000Z",
-            "name": f"{prefix} {i}", "pattern": f"[domain-name:value = 'c2-{i}.example.net']",
-            "pattern_type": "stix", "valid_from": "2026-11-24T00:00:00Z",
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": f"indicator--{uuid.uuid4()}",
+            "created": "2026-11-24T00:00:00.000Z",
+            "modified": "2026-11-24T00:00:00.000Z",
+            "name": f"{prefix} {i}",
+            "pattern": f"[domain-name:value = 'c2-{i}.example.net']",
+            "pattern_type": "stix",
+            "valid_from": "2026-11-24T00:00:00Z",
         }
         if marking:
             obj["object_marking_refs"] = [marking]
@@ -211,14 +258,24 @@ async def test_push_to_a_peer_and_pull_from_it(
 
     # B pulls A's energy collection into its manufacturing sector, through its own worker.
     with b.http("admin") as admin:
-        r = admin.post("/api/v1/admin/sources", json={
-            "name": "hub-a", "api_root_url": a.api_root, "collections": [ENERGY],
-            "mode": "validate", "sectors": ["manufacturing"], "auto_approve": True,
-            "page_size": 2, "auth": {"kind": "bearer", "credential": a.key("reader", "kansai-grid")},
-        })
+        r = admin.post(
+            "/api/v1/admin/sources",
+            json={
+                "name": "hub-a",
+                "api_root_url": a.api_root,
+                "collections": [ENERGY],
+                "mode": "validate",
+                "sectors": ["manufacturing"],
+                "auto_approve": True,
+                "page_size": 2,
+                "auth": {"kind": "bearer", "credential": a.key("reader", "kansai-grid")},
+            },
+        )
         assert r.status_code == 201, r.text
-    wait_for(lambda: len(b.held(MANUFACTURING, member="nishi-heavy")) == len(on_a),
-             "hub B's in-process worker to pull from hub A")
+    wait_for(
+        lambda: len(b.held(MANUFACTURING, member="nishi-heavy")) == len(on_a),
+        "hub B's in-process worker to pull from hub A",
+    )
     assert sorted(b.held(MANUFACTURING, member="nishi-heavy")) == sorted(on_a)
     with b.http("admin") as admin:
         source = admin.get("/api/v1/admin/sources/hub-a").json()
@@ -231,7 +288,7 @@ async def test_a_peer_killed_mid_transfer_loses_and_duplicates_nothing(
 ) -> None:
     a, b = hubs
     async with a_db.begin() as db:
-        await publish.publish(db, "sector-energy", bulk(40))
+        await publish(db, "sector-energy", bulk(40))
     expected = a.held(ENERGY)
     w = a_worker(hubs, a_db)
     async with a_db() as db:
@@ -278,18 +335,23 @@ async def test_a_peer_cleared_for_green_never_receives_amber(
     amber = bulk(2, TLP2_AMBER, prefix="amber") + bulk(1, TLP1_AMBER, prefix="amber1")
     # GREEN itself, but it points at an AMBER indicator: it is AMBER on the way out.
     pointer = {
-        "type": "relationship", "spec_version": "2.1", "id": f"relationship--{uuid.uuid4()}",
-        "created": "2026-11-24T00:00:00.000Z", "modified": "2026-11-24T00:00:00.000Z",
-        "relationship_type": "related-to", "source_ref": green[0]["id"],
-        "target_ref": amber[0]["id"], "object_marking_refs": [TLP2_GREEN],
+        "type": "relationship",
+        "spec_version": "2.1",
+        "id": f"relationship--{uuid.uuid4()}",
+        "created": "2026-11-24T00:00:00.000Z",
+        "modified": "2026-11-24T00:00:00.000Z",
+        "relationship_type": "related-to",
+        "source_ref": green[0]["id"],
+        "target_ref": amber[0]["id"],
+        "object_marking_refs": [TLP2_GREEN],
     }
     filler = bulk(6, TLP2_GREEN, prefix="filler")
     # Published pages later (batches of 5): its AMBER target was sent, or withheld, before.
     late = pointer | {"id": f"relationship--{uuid.uuid4()}", "target_ref": amber[1]["id"]}
     async with a_db.begin() as db:
-        await publish.publish(db, "sector-energy", [*green, *amber, pointer])
-        await publish.publish(db, "sector-energy", filler)
-        await publish.publish(db, "sector-energy", [late])
+        await publish(db, "sector-energy", [*green, *amber, pointer])
+        await publish(db, "sector-energy", filler)
+        await publish(db, "sector-energy", [late])
     peer_id = add_peer(a, b, "green-peer", "sector-energy", MEMBERS, "green")
     w = a_worker(hubs, a_db)
     report = await taxii_push.push(w.runtime, peer_id)

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors import registry, taxii_pull, worker
+from connectors import jobs, registry, taxii_pull
+from connectors.jobs import Runtime
 from connectors.registry import SourceSpec
-from connectors.worker import Runtime, Worker
-from hub import audit, members, migrate, pipeline
+from connectors.worker import Worker
+from hub import audit, members, migrate
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
 from hub.models import (
@@ -26,6 +27,7 @@ from hub.models import (
     Submission,
     SubmissionState,
 )
+from hub.runtime import HubRuntime
 from tests.conftest import TEST_SECRET
 from tests.connectors.upstream import PASSWORD, USER, Medallion, medallion
 
@@ -53,9 +55,13 @@ async def hub(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]
 
 def spec(upstream: Medallion, **kw: object) -> SourceSpec:
     base: dict[str, object] = {
-        "name": "oasis-upstream", "api_root_url": upstream.api_root,
-        "collections": (upstream.collection_id,), "auth_kind": AuthKind.BASIC,
-        "username": USER, "credential": PASSWORD, "page_size": 7,
+        "name": "oasis-upstream",
+        "api_root_url": upstream.api_root,
+        "collections": (upstream.collection_id,),
+        "auth_kind": AuthKind.BASIC,
+        "username": USER,
+        "credential": PASSWORD,
+        "page_size": 7,
     }
     return SourceSpec(**(base | kw))  # type: ignore[arg-type]
 
@@ -79,11 +85,12 @@ async def test_validated_source_follows_medallion_incrementally(
 ) -> None:
     async with hub.begin() as db:
         source = await registry.add_source(
-            db, spec(upstream, mode=SourceMode.VALIDATE, sectors=("energy",), auto_approve=True),
+            db,
+            spec(upstream, mode=SourceMode.VALIDATE, sectors=("energy",), auto_approve=True),
             actor=None,
         )
         assert await registry.test_source(db, "oasis-upstream") == []
-    runtime = Runtime(hub, settings, pipeline.Context.from_settings(settings))
+    runtime = Runtime(hub, settings, HubRuntime.from_settings(settings))
     held = upstream.held()
     assert len(held) > 250
 
@@ -113,12 +120,21 @@ async def test_member_source_goes_through_sanitizing_and_automatic_approval(
 ) -> None:
     async with hub.begin() as db:
         await registry.add_source(
-            db, spec(upstream, mode=SourceMode.MEMBER, member="grid-tool", auto_approve=True,
-                     default_tlp="green", page_size=100),
+            db,
+            spec(
+                upstream,
+                mode=SourceMode.MEMBER,
+                member="grid-tool",
+                auto_approve=True,
+                default_tlp="green",
+                page_size=100,
+            ),
             actor=None,
         )
-    w = Worker(Runtime(hub, settings, pipeline.Context.from_settings(settings)),
-               handlers={worker.PULL: taxii_pull.run_job})
+    w = Worker(
+        Runtime(hub, settings, HubRuntime.from_settings(settings)),
+        handlers={jobs.PULL: taxii_pull.run_job},
+    )
     assert await w.run_once() == 1
     async with hub() as db:
         subs = list(await db.scalars(select(Submission).where(Submission.source == "taxii-pull")))
@@ -145,18 +161,26 @@ async def test_a_broken_upstream_fails_alone_and_backs_off(
             db, spec(upstream, mode=SourceMode.MEMBER, member="grid-tool"), actor=None
         )
         bad = await registry.add_source(
-            db, spec(upstream, name="wrong-password", credential="nope", mode=SourceMode.MEMBER,
-                     member="grid-tool"),
+            db,
+            spec(
+                upstream,
+                name="wrong-password",
+                credential="nope",
+                mode=SourceMode.MEMBER,
+                member="grid-tool",
+            ),
             actor=None,
         )
         assert await registry.test_source(db, "wrong-password") != []
-    w = Worker(Runtime(hub, settings, pipeline.Context.from_settings(settings)),
-               handlers={worker.PULL: taxii_pull.run_job})
+    w = Worker(
+        Runtime(hub, settings, HubRuntime.from_settings(settings)),
+        handlers={jobs.PULL: taxii_pull.run_job},
+    )
     assert await w.drain() == 2
     async with hub() as db:
         good_row = await db.get(ConnectorSource, good.id)
         bad_row = await db.get(ConnectorSource, bad.id)
-        bad_job = await registry.job_info(db, worker.PULL, bad.id)
+        bad_job = await registry.job_info(db, jobs.PULL, bad.id)
         queued = list(await db.scalars(select(Submission.state)))
     assert good_row is not None and good_row.last_error is None and good_row.objects_moved > 0
     assert bad_row is not None and "401" in (bad_row.last_error or "")

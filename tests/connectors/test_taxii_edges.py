@@ -19,12 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors import registry, taxii_pull
+from connectors.jobs import Runtime
 from connectors.taxii_push import ENVELOPE_OVERHEAD, envelopes, outbound
-from connectors.worker import Runtime
-from hub import pipeline
 from hub.config import Settings
 from hub.models import AuthKind, Collection, PublishedObject, SourceMode
-from hub.tlp import TLP1_RED, TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_CLEAR, TLP2_GREEN, Tlp
+from hub.runtime import HubRuntime
+from hub.stix.tlp import TLP1_RED, TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_CLEAR, TLP2_GREEN, Tlp
 from tests.factories import make_sector
 
 TAXII = "application/taxii+json;version=2.1"
@@ -56,8 +56,11 @@ def obj(kind: str, marking: str | None = None, **extra: Any) -> dict[str, Any]:
 
 def test_outbound_withholds_everything_above_the_ceiling() -> None:
     clear, green = obj("malware", TLP2_CLEAR), obj("malware", TLP2_GREEN)
-    amber, strict, red = obj("malware", TLP2_AMBER), obj("malware", TLP2_AMBER_STRICT), obj(
-        "malware", TLP1_RED)
+    amber, strict, red = (
+        obj("malware", TLP2_AMBER),
+        obj("malware", TLP2_AMBER_STRICT),
+        obj("malware", TLP1_RED),
+    )
     unmarked = obj("malware")
     to_amber = obj("relationship", TLP2_GREEN, source_ref=green["id"], target_ref=amber["id"])
     forged = obj("marking-definition", name="TLP:GREEN", definition_type="statement")
@@ -87,10 +90,14 @@ class Upstream:
         for _ in range(n):
             added = self.start + timedelta(milliseconds=len(self.objects) + 1, microseconds=7)
             indicator = {
-                "type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid4()}",
-                "created": "2026-10-01T00:00:00.000Z", "modified": "2026-10-01T00:00:00.000Z",
+                "type": "indicator",
+                "spec_version": "2.1",
+                "id": f"indicator--{uuid.uuid4()}",
+                "created": "2026-10-01T00:00:00.000Z",
+                "modified": "2026-10-01T00:00:00.000Z",
                 "pattern": f"[ipv4-addr:value = '203.0.113.{len(self.objects)}']",
-                "pattern_type": "stix", "valid_from": "2026-10-01T00:00:00Z",
+                "pattern_type": "stix",
+                "valid_from": "2026-10-01T00:00:00Z",
                 "object_marking_refs": [TLP2_GREEN],
             }
             self.objects.append((added, indicator))
@@ -121,11 +128,22 @@ class Upstream:
                     return
                 coll = f"/api1/collections/{upstream.collection_id}/"
                 if url.path == "/api1/":
-                    self.send(200, {"title": "edge", "versions": [TAXII],
-                                    "max_content_length": 100000}, {})
+                    self.send(
+                        200,
+                        {"title": "edge", "versions": [TAXII], "max_content_length": 100000},
+                        {},
+                    )
                 elif url.path == coll:
-                    self.send(200, {"id": upstream.collection_id, "title": "c",
-                                    "can_read": True, "can_write": False}, {})
+                    self.send(
+                        200,
+                        {
+                            "id": upstream.collection_id,
+                            "title": "c",
+                            "can_read": True,
+                            "can_write": False,
+                        },
+                        {},
+                    )
                 elif url.path == coll + "objects/":
                     after = query.get("added_after")
                     since = datetime.fromisoformat(after.replace("Z", "+00:00")) if after else None
@@ -136,9 +154,11 @@ class Upstream:
                     if page:
                         headers = {
                             "X-TAXII-Date-Added-First": page[0][0].strftime(
-                                "%Y-%m-%dT%H:%M:%S.%fZ"),
+                                "%Y-%m-%dT%H:%M:%S.%fZ"
+                            ),
                             "X-TAXII-Date-Added-Last": page[-1][0].strftime(
-                                "%Y-%m-%dT%H:%M:%S.%fZ"),
+                                "%Y-%m-%dT%H:%M:%S.%fZ"
+                            ),
                         }
                     body: dict[str, Any] = {"more": more, "objects": [o for _, o in page]}
                     self.send(200, body if page else {}, headers)
@@ -168,30 +188,44 @@ async def test_pull_without_next_continues_from_date_added_last(
     server.add(7)
     async with maker() as db:
         sector = await make_sector(db)
-        source = await registry.add_source(db, registry.SourceSpec(
-            name=f"edge-{uuid.uuid4().hex[:6]}", api_root_url=url,
-            collections=(server.collection_id,), mode=SourceMode.VALIDATE,
-            sectors=(sector.slug,), auto_approve=True, auth_kind=AuthKind.BEARER,
-            credential=TOKEN, page_size=3,
-        ), actor=None)
+        source = await registry.add_source(
+            db,
+            registry.SourceSpec(
+                name=f"edge-{uuid.uuid4().hex[:6]}",
+                api_root_url=url,
+                collections=(server.collection_id,),
+                mode=SourceMode.VALIDATE,
+                sectors=(sector.slug,),
+                auto_approve=True,
+                auth_kind=AuthKind.BEARER,
+                credential=TOKEN,
+                page_size=3,
+            ),
+            actor=None,
+        )
         await db.commit()
-    runtime = Runtime(maker, settings, pipeline.Context.from_settings(settings))
+    runtime = Runtime(maker, settings, HubRuntime.from_settings(settings))
 
     report = await taxii_pull.pull(runtime, source.id)
     pulled = report.collections[server.collection_id]
     assert report.errors == {} and pulled.pages == 3 and pulled.accepted == 7
     fetches = [r for r in server.requests if r["path"].endswith("/objects/")]
     assert [r.get("added_after") for r in fetches] == [
-        None, "2026-11-01T00:00:00.003007Z", "2026-11-01T00:00:00.006007Z"]
+        None,
+        "2026-11-01T00:00:00.003007Z",
+        "2026-11-01T00:00:00.006007Z",
+    ]
     assert all("next" not in r for r in fetches)
 
     server.add(2)
     again = await taxii_pull.pull(runtime, source.id)
     assert again.collections[server.collection_id].fetched == 2
     async with maker() as db:
-        stored = set(await db.scalars(
-            select(PublishedObject.stix_id)
-            .join(Collection, Collection.id == PublishedObject.collection_id)
-            .where(Collection.slug == f"sector-{sector.slug}")
-        ))
+        stored = set(
+            await db.scalars(
+                select(PublishedObject.stix_id)
+                .join(Collection, Collection.id == PublishedObject.collection_id)
+                .where(Collection.slug == f"sector-{sector.slug}")
+            )
+        )
     assert stored == {o["id"] for _, o in server.objects}

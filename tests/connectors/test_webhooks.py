@@ -10,12 +10,14 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors import registry, webhooks, worker
-from connectors.worker import Runtime, Worker
-from hub import pipeline, publish
+from connectors import jobs, registry, webhooks
+from connectors.jobs import Runtime
+from connectors.worker import Worker
 from hub.config import Settings
 from hub.db import utcnow
 from hub.models import DeliveryState
+from hub.runtime import HubRuntime
+from hub.store.objects import publish
 from tests.factories import make_member, make_sector
 
 SECRET = "whsec_test-secret-0123456789abcdef"
@@ -61,8 +63,7 @@ class Receiver:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request)
         self.verified.append(
-            webhooks.verify(SECRET, request.headers.get(webhooks.SIGNATURE_HEADER),
-                            request.content)
+            webhooks.verify(SECRET, request.headers.get(webhooks.SIGNATURE_HEADER), request.content)
         )
         if len(self.calls) <= self.failures:
             return httpx.Response(503)
@@ -82,7 +83,7 @@ async def setup_hub(db: AsyncSession) -> tuple[str, dict[str, list[dict[str, Any
         "members": [indicator(9)],
     }
     for slug, objects in published.items():
-        await publish.publish(db, slug, objects)
+        await publish(db, slug, objects)
     await db.commit()
     return hook.id, published
 
@@ -93,8 +94,12 @@ async def test_flaky_receiver_gets_signed_retried_notifications_without_content(
     async with maker() as db:
         hook_id, published = await setup_hub(db)
     receiver = Receiver(failures=2)
-    runtime = Runtime(maker, settings, pipeline.Context.from_settings(settings),
-                      http_transport=httpx.MockTransport(receiver))
+    runtime = Runtime(
+        maker,
+        settings,
+        HubRuntime.from_settings(settings),
+        http_transport=httpx.MockTransport(receiver),
+    )
     async with maker.begin() as db:
         queued = await webhooks.notify(db, public_enabled=False)
     mine = sorted((q.collection_slug, q.count) for q in queued if q.webhook_id == hook_id)
@@ -102,7 +107,7 @@ async def test_flaky_receiver_gets_signed_retried_notifications_without_content(
     # Only collections the member can read, with their counts; never the other sector.
     assert mine == sorted([(own_slug, 3), ("members", 1)])
 
-    w = Worker(runtime, handlers={worker.DELIVER: webhooks.deliver_job})
+    w = Worker(runtime, handlers={jobs.DELIVER: webhooks.deliver_job})
     now = utcnow()
     for _ in range(10):
         await w.run_once(now=now)
@@ -112,8 +117,14 @@ async def test_flaky_receiver_gets_signed_retried_notifications_without_content(
     for request in receiver.calls:
         assert str(request.url) == "http://127.0.0.1:9/hooks/mamori"
         payload = json.loads(request.content)
-        assert set(payload) == {"event", "delivery_id", "hub", "collection", "count",
-                                "date_added_last"}
+        assert set(payload) == {
+            "event",
+            "delivery_id",
+            "hub",
+            "collection",
+            "count",
+            "date_added_last",
+        }
         text = request.content.decode()
         for objects in published.values():
             for obj in objects:
@@ -134,12 +145,17 @@ async def test_a_receiver_that_never_answers_ends_failed_in_the_history(
     async with maker() as db:
         hook_id, _ = await setup_hub(db)
     receiver = Receiver(failures=10**6)
-    runtime = Runtime(maker, settings, pipeline.Context.from_settings(settings),
-                      http_transport=httpx.MockTransport(receiver))
+    runtime = Runtime(
+        maker,
+        settings,
+        HubRuntime.from_settings(settings),
+        http_transport=httpx.MockTransport(receiver),
+    )
     async with maker.begin() as db:
-        queued = [q for q in await webhooks.notify(db, public_enabled=False)
-                  if q.webhook_id == hook_id]
-    w = Worker(runtime, handlers={worker.DELIVER: webhooks.deliver_job})
+        queued = [
+            q for q in await webhooks.notify(db, public_enabled=False) if q.webhook_id == hook_id
+        ]
+    w = Worker(runtime, handlers={jobs.DELIVER: webhooks.deliver_job})
     now = utcnow()
     for _ in range(20):
         await w.run_once(now=now)

@@ -10,19 +10,21 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors import retry, worker
-from connectors.worker import Claimed, Runtime, Worker
-from hub import audit, migrate, pipeline
+from connectors import jobs, retry
+from connectors.jobs import Claimed, Runtime
+from connectors.worker import Worker
+from hub import audit, migrate
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker, utcnow
 from hub.models import ConnectorJob, JobState
+from hub.runtime import HubRuntime
 from tests.conftest import TEST_SECRET
 
 LEASE = timedelta(seconds=60)
 
 
 def runtime(maker: async_sessionmaker[AsyncSession], settings: Settings) -> Runtime:
-    return Runtime(maker, settings, pipeline.Context.from_settings(settings))
+    return Runtime(maker, settings, HubRuntime.from_settings(settings))
 
 
 async def add_jobs(
@@ -31,7 +33,7 @@ async def add_jobs(
     subjects = [f"s{n}" for n in range(count)]
     async with maker.begin() as db:
         for subject in subjects:
-            await worker.ensure_job(db, kind, subject, recurring=recurring, max_attempts=3)
+            await jobs.ensure_job(db, kind, subject, recurring=recurring, max_attempts=3)
     return subjects
 
 
@@ -50,15 +52,15 @@ async def test_a_killed_workers_job_is_retried_after_its_lease(
     kind = f"t-{uuid.uuid4().hex[:8]}"
     await add_jobs(maker, kind, 1)
     now = utcnow()
-    (first,) = await worker.claim(maker, "a", lease=LEASE, now=now, kinds=frozenset({kind}))
+    (first,) = await jobs.claim(maker, "a", lease=LEASE, now=now, kinds=frozenset({kind}))
     # "a" dies here: it never completes nor renews.
-    assert await worker.claim(maker, "b", lease=LEASE, now=now, kinds=frozenset({kind})) == []
+    assert await jobs.claim(maker, "b", lease=LEASE, now=now, kinds=frozenset({kind})) == []
     later = now + LEASE + timedelta(seconds=1)
-    (second,) = await worker.claim(maker, "b", lease=LEASE, now=later, kinds=frozenset({kind}))
+    (second,) = await jobs.claim(maker, "b", lease=LEASE, now=later, kinds=frozenset({kind}))
     assert second.id == first.id and second.attempts == 2
     # The dead worker's late completion is refused; the live one's counts.
-    assert not await worker.complete(maker, first, None, now=later)
-    assert await worker.complete(maker, second, None, now=later)
+    assert not await jobs.complete(maker, first, None, now=later)
+    assert await jobs.complete(maker, second, None, now=later)
     row = await job(maker, kind, "s0")
     assert row.state is JobState.DONE and row.runs == 1 and row.lease_owner is None
 
@@ -130,7 +132,7 @@ async def test_two_workers_on_postgresql_do_each_job_exactly_once(
     subjects = await add_jobs(makers[0], kind, 150)
     done: list[tuple[str, str]] = []
 
-    def handler(owner: str) -> worker.Handler:
+    def handler(owner: str) -> jobs.Handler:
         async def run(_: Runtime, claimed: Claimed) -> timedelta | None:
             done.append((owner, claimed.subject))
             await asyncio.sleep(0)  # let the other worker interleave

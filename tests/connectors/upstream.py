@@ -66,21 +66,29 @@ def medallion(workdir: Path) -> Iterator[Medallion]:
     collection_id = str(uuid.uuid4())
     data = {
         "/discovery": {
-            "title": "upstream", "description": "medallion for Mamori's pull tests",
-            "default": f"{base}/api1/", "api_roots": [f"{base}/api1/"],
+            "title": "upstream",
+            "description": "medallion for Mamori's pull tests",
+            "default": f"{base}/api1/",
+            "api_roots": [f"{base}/api1/"],
         },
         "api1": {
             "information": {
-                "title": "api1", "description": "", "versions": [ACCEPT],
+                "title": "api1",
+                "description": "",
+                "versions": [ACCEPT],
                 "max_content_length": 10 * 1024 * 1024,
             },
             "status": [],
             "collections": [
                 {
-                    "id": collection_id, "title": "OASIS examples", "description": "",
-                    "can_read": True, "can_write": True,
+                    "id": collection_id,
+                    "title": "OASIS examples",
+                    "description": "",
+                    "can_read": True,
+                    "can_write": True,
                     "media_types": ["application/stix+json;version=2.1"],
-                    "objects": [], "manifest": [],
+                    "objects": [],
+                    "manifest": [],
                 }
             ],
         },
@@ -88,7 +96,8 @@ def medallion(workdir: Path) -> Iterator[Medallion]:
     (workdir / "data.json").write_text(json.dumps(data))
     config = {
         "backend": {
-            "module": "medallion.backends.memory_backend", "module_class": "MemoryBackend",
+            "module": "medallion.backends.memory_backend",
+            "module_class": "MemoryBackend",
             "filename": str(workdir / "data.json"),
         },
         "users": {USER: PASSWORD},
@@ -97,9 +106,18 @@ def medallion(workdir: Path) -> Iterator[Medallion]:
     (workdir / "config.json").write_text(json.dumps(config))
     log = (workdir / "medallion.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "medallion.scripts.run", "--host", "127.0.0.1", "--port",
-         str(port), str(workdir / "config.json")],
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "medallion.scripts.run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            str(workdir / "config.json"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -107,8 +125,9 @@ def medallion(workdir: Path) -> Iterator[Medallion]:
             if proc.poll() is not None:
                 raise RuntimeError((workdir / "medallion.log").read_text()[-2000:])
             try:
-                r = httpx.get(f"{base}/taxii2/", auth=(USER, PASSWORD),
-                              headers={"Accept": ACCEPT}, timeout=1)
+                r = httpx.get(
+                    f"{base}/taxii2/", auth=(USER, PASSWORD), headers={"Accept": ACCEPT}, timeout=1
+                )
                 if r.status_code == 200:
                     break
             except httpx.TransportError:

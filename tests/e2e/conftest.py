@@ -16,10 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
-from hub import audit, members, migrate, publish
+from hub import audit, members, migrate
 from hub.db import make_engine, make_sessionmaker
 from hub.models import Role
 from hub.models.published import collection_uuid
+from hub.store.objects import publish
 
 SECRET = "e2e-secret-key-that-is-long-enough-0123456789"
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +85,7 @@ async def _seed(url: str) -> tuple[str, dict[str, tuple[str, str]]]:
         ):
             _, issued = await members.create_key(db, role=role, label=name, member_slug=member)
             keys[name] = (issued.key_id, issued.key)
-        await publish.publish(db, "sector-energy", seed_objects())
+        await publish(db, "sector-energy", seed_objects())
     await engine.dispose()
     return collection_uuid("sector-energy"), keys
 

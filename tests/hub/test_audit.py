@@ -6,8 +6,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import audit
+from hub.members.principals import Principal
 from hub.models import AuditEntry, Role
-from hub.principals import Principal
 
 OPERATOR = Principal("acct-1", Role.OPERATOR, "alice")
 

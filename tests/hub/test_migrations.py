@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub import migrate
 from hub.db import Base
+from hub.models.published import collection_uuid
 
 
 async def test_migrations_match_models(engine: AsyncEngine) -> None:
@@ -26,3 +27,38 @@ def test_migrations_are_found_from_the_package() -> None:
     location = migrate.script_location()
     assert (location / "env.py").exists()
     assert any((location / "versions").glob("*.py"))
+
+
+async def test_sectors_made_before_0007_get_their_collection(empty_engine: AsyncEngine) -> None:
+    await migrate.upgrade(empty_engine, "0006")
+    async with empty_engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO sector (id, slug, name, created_at) "
+                "VALUES ('s-1', 'energy', 'Energy', CURRENT_TIMESTAMP)"
+            )
+        )
+    await migrate.upgrade(empty_engine)
+    async with empty_engine.connect() as conn:
+        rows = (
+            await conn.execute(text("SELECT id, slug, kind, sector_id, title FROM collection"))
+        ).all()
+    got = {row.slug: tuple(row) for row in rows}
+    assert got["sector-energy"] == (
+        collection_uuid("sector-energy"),
+        "sector-energy",
+        "sector",
+        "s-1",
+        "Energy sector",
+    )
+    assert {"members", "public", "inbox"} <= set(got)
+
+
+async def test_breadth_is_one_of_the_four(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        checks = await conn.run_sync(
+            lambda c: inspect(c).get_check_constraints("submission_review")
+        )
+    (breadth,) = [ck for ck in checks if ck["name"] == "ck_submission_review_sharing_breadth"]
+    for word in ("sector", "sectors", "members", "public"):
+        assert f"'{word}'" in breadth["sqltext"]

@@ -10,9 +10,9 @@ import orjson
 import stix2
 from stix2validator import ValidationOptions, validate_instance
 
-from hub.identity import hub_identity
 from hub.sanitize import MemberProfile, Policy, SectorRef, sanitize
 from hub.sanitize.people import PeopleRedactor, learn
+from hub.stix.identity import hub_identity
 
 T = "2026-11-20T01:00:00.000Z"
 

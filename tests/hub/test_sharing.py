@@ -12,9 +12,10 @@ import stix2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub import sharing, tlp
+from hub import sharing
 from hub.sharing import Consent, Decision, Scope, by_collection, collection_ceiling, route
-from hub.tlp import Tlp
+from hub.stix import tlp
+from hub.stix.tlp import Tlp
 
 OASIS = Path(__file__).resolve().parent.parent / "data" / "oasis"
 

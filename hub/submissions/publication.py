@@ -1,0 +1,215 @@
+"""From an approved, consented submission to its objects in the TAXII collections.
+
+`hub.sharing.route` alone decides where each object may go. The hub's own identity and the
+sector identity that the sanitizer adds are not intelligence but context: they are left out
+of routing (unmarked, they would count at the hub default TLP and hold back every object
+that points at them) and travel with whatever references them.
+
+A later version of an already-published object carries the same hub id (the sanitizer's
+ids are keyed per member and original id), so it publishes as a new version of that id,
+and a `revoked: true` version reaches readers the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub import audit, sharing
+from hub.db import utcnow
+from hub.errors import Conflict
+from hub.members.principals import Principal
+from hub.models import (
+    Member,
+    Sector,
+    Submission,
+    SubmissionBlob,
+    SubmissionReview,
+    SubmissionState,
+)
+from hub.review import triage
+from hub.runtime import HubRuntime
+from hub.sanitize import SectorRef, sector_identity
+from hub.stix.tlp import references
+from hub.store.objects import publish
+from hub.submissions import lifecycle, records
+
+S = SubmissionState
+
+
+@dataclass(slots=True)
+class Plan:
+    """Where every object goes: per collection the objects in submission order, and why not."""
+
+    routing: sharing.Routing
+    collections: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    context: frozenset[str] = frozenset()
+
+    @property
+    def published_ids(self) -> list[str]:
+        """Intelligence objects that go somewhere (context objects left out)."""
+        return [oid for oid, d in self.routing.items() if d.collections]
+
+    @property
+    def withheld_ids(self) -> list[str]:
+        return [oid for oid, d in self.routing.items() if not d.collections]
+
+
+def context_ids(ctx: HubRuntime, sector: SectorRef) -> frozenset[str]:
+    """The ids of objects the hub itself adds to a sanitized submission."""
+    hub_id = str(ctx.hub_identity["id"])
+    return frozenset({hub_id, sector_identity(sector, secret=ctx.secret, hub_id=hub_id)["id"]})
+
+
+def plan(
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    own_sector: str,
+    scope: sharing.Scope,
+    consent: sharing.Consent,
+    rules: sharing.Rules,
+    known_sectors: frozenset[str],
+    context: frozenset[str],
+) -> Plan:
+    """Route the intelligence objects, then let each context object follow its referrers."""
+    intelligence = [o for o in objects if o.get("id") not in context]
+    routing = sharing.route(
+        intelligence,
+        own_sector=own_sector,
+        scope=scope,
+        consent=consent,
+        default_tlp=rules.default_tlp,
+        public_enabled=rules.public_enabled,
+        known_sectors=known_sectors,
+    )
+    wanted: dict[str, set[str]] = {}
+    for obj in intelligence:
+        decision = routing.get(str(obj.get("id")))
+        if decision is None or not decision.collections:
+            continue
+        for ref in references(obj):
+            if ref in context:
+                wanted.setdefault(ref, set()).update(decision.collections)
+    result = Plan(routing=routing, context=context)
+    for obj in objects:
+        oid = obj.get("id")
+        if oid in context:
+            targets: frozenset[str] | set[str] = wanted.get(str(oid), set())
+        else:
+            decision = routing.get(str(oid))
+            targets = decision.collections if decision is not None else frozenset()
+        for slug in sorted(targets):
+            result.collections.setdefault(slug, []).append(obj)
+    return result
+
+
+async def known_sectors(db: AsyncSession) -> frozenset[str]:
+    return frozenset(await db.scalars(select(Sector.slug)))
+
+
+def scope_of(row: SubmissionReview) -> sharing.Scope | None:
+    """The operator's chosen scope, once approved."""
+    if row.breadth is None:
+        return None
+    return sharing.Scope(row.breadth, frozenset(row.extra_sectors or ()))
+
+
+def consent_of(row: SubmissionReview, *, approved: bool | None = None) -> sharing.Consent:
+    return sharing.Consent(
+        approved=row.consent == "approved" if approved is None else approved,
+        cross_sector=row.consent_cross_sector,
+        amber_strict=row.consent_amber_strict,
+    )
+
+
+async def plan_for(
+    db: AsyncSession,
+    submission: Submission,
+    row: SubmissionReview,
+    *,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
+    consent: sharing.Consent | None = None,
+) -> Plan:
+    """The plan for a stored submission with its current scope (and consent, unless given)."""
+    scope = scope_of(row)
+    if scope is None:
+        raise Conflict(f"submission {submission.id} has no approved sharing scope yet")
+    blob = await db.get(SubmissionBlob, submission.id)
+    sector = await db.scalar(
+        select(Sector)
+        .join(Member, Member.sector_id == Sector.id)
+        .where(Member.id == submission.member_id)
+    )
+    if blob is None or sector is None:  # pragma: no cover - foreign keys guarantee both
+        raise RuntimeError(f"submission {submission.id} lost its body or sector")
+    return plan(
+        records.sanitized_objects(blob),
+        own_sector=sector.slug,
+        scope=scope,
+        consent=consent or consent_of(row),
+        rules=rules,
+        known_sectors=await known_sectors(db),
+        context=context_ids(ctx, SectorRef(sector.slug, sector.name)),
+    )
+
+
+async def publish_submission(
+    db: AsyncSession,
+    submission: Submission,
+    row: SubmissionReview,
+    *,
+    actor: Principal | None,
+    ctx: HubRuntime,
+    rules: sharing.Rules,
+    reason: str,
+) -> Plan:
+    """Publish to every collection the plan names, mark it published, audit it; only flushes."""
+    if submission.state is not S.AWAITING_CONSENT or row.consent != "approved":
+        raise lifecycle.InvalidTransition(
+            f"submission {submission.id} is {submission.state.value} without the submitter's "
+            "approval; it cannot be published"
+        )
+    result = await plan_for(db, submission, row, ctx=ctx, rules=rules)
+    summary: dict[str, Any] = {}
+    for slug, objects in result.collections.items():
+        outcome = await publish(db, slug, objects, submission_id=submission.id)
+        summary[slug] = {
+            "added": len(outcome.added),
+            "unchanged": len(outcome.unchanged),
+            "conflicts": [stix_id for stix_id, _ in outcome.conflicts],
+        }
+    published = [o for objs in result.collections.values() for o in objs]
+    await triage.remember(
+        db,
+        member_id=submission.member_id,
+        submission_id=submission.id,
+        objects=list({o["id"]: o for o in published if o["id"] not in result.context}.values()),
+    )
+    row.published_at = utcnow()
+    row.published_to = {
+        slug: sorted({str(o["id"]) for o in objs}) for slug, objs in result.collections.items()
+    }
+    row.updated_at = row.published_at
+    count, withheld = len(result.published_ids), len(result.withheld_ids)
+    db.add(
+        lifecycle.move(
+            submission,
+            S.PUBLISHED,
+            actor_account_id=actor.account_id if actor else None,
+            reason=f"{reason}: {count} object(s) published, {withheld} withheld",
+        )
+    )
+    await audit.record(
+        db,
+        actor=actor,
+        action="submission.publish",
+        subject=f"submission:{submission.id}",
+        details={"collections": summary, "published": count, "withheld": withheld},
+    )
+    await db.flush()
+    return result
