@@ -450,3 +450,25 @@ def test_an_internal_host_named_after_a_cue_is_learned_and_a_domain_is_not() -> 
     )
     blob = json.dumps(result.objects, ensure_ascii=False)
     assert "ep-ws-0113" not in blob and "KHI-PC-042" not in blob and "c2.evil-cdn.top" in blob
+
+
+def test_a_probable_japanese_name_is_flagged_with_object_path_and_offsets() -> None:
+    japanese = pytest.importorskip("hub.sanitize.japanese")
+    text = "昨日、山本が資料を送付した。"
+    [finding] = [f for f in japanese.find(text) if not f.certain]
+    objs = bundle(
+        [
+            {
+                **SDO,
+                "type": "note",
+                "id": oid("note", 4),
+                "content": text,
+                "object_refs": [oid("malware", 1)],
+            }
+        ]
+    )
+    result = run(objs)
+    flags = [c for c in result.report.changes if c.rule == "review-name"]
+    assert [c.path for c in flags] == [f"content[{finding.start}:{finding.end}]"]
+    assert flags[0].new_object_id is not None and flags[0].after == "flagged"
+    assert "山本" not in json.dumps(result.report.to_json(), ensure_ascii=False)
