@@ -69,8 +69,12 @@ def redactors() -> dict[str, Callable[[str], Any]]:
     """Every public free-text redactor of the sanitizer, fully configured."""
     text = TextRedactor(PROFILE)
     learned = vocabulary.Vocabulary()
-    for rule, value in (("learned-site", "Kurashiki Works"), ("learned-place", "Kurashiki"),
-                        ("team-name", "KMT-SOC"), ("learned-project", "Hoshizora")):
+    for rule, value in (
+        ("learned-site", "Kurashiki Works"),
+        ("learned-place", "Kurashiki"),
+        ("team-name", "KMT-SOC"),
+        ("learned-project", "Hoshizora"),
+    ):
         learned.add(rule, value)
     text.learn(learned.matchers(), vocabulary.id_shapes())
     person = PeopleRedactor({"hsatoyama", "satoyama", "hideo satoyama", "里山"})
@@ -99,9 +103,17 @@ def main() -> None:
                 start = time.perf_counter()
                 fn(value)
                 seconds = time.perf_counter() - start
-                print(json.dumps({"bench": f"redact.{name}", "input": label, "chars": size,
-                                  "seconds": round(seconds, 4),
-                                  "chars_per_second": int(size / max(seconds, 1e-9))}))
+                print(
+                    json.dumps(
+                        {
+                            "bench": f"redact.{name}",
+                            "input": label,
+                            "chars": size,
+                            "seconds": round(seconds, 4),
+                            "chars_per_second": int(size / max(seconds, 1e-9)),
+                        }
+                    )
+                )
 
 
 if __name__ == "__main__":

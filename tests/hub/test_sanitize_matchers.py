@@ -213,11 +213,17 @@ def test_generated_id_formats_are_cleared_from_every_channel(team: str, year: in
 
 
 def test_values_written_against_japanese_text_without_spaces_are_found() -> None:
-    profile = MemberProfile(member_key="m", dns_domains=("setouchi-power.co.jp",),
-                            hostname_patterns=("abc-ws-[0-9][0-9][0-9]",),
-                            ad_domains=("SEPCO",))
-    text = ("サーバvpn.setouchi-power.co.jpと10.1.2.3へ、端末abc-ws-042の通信。"
-            "電話03-5981-2277まで。SIDはS-1-5-21-1-2-3-1013、SEPCO\\tanakaで")
+    profile = MemberProfile(
+        member_key="m",
+        dns_domains=("setouchi-power.co.jp",),
+        hostname_patterns=("abc-ws-[0-9][0-9][0-9]",),
+        ad_domains=("SEPCO",),
+    )
+    text = (
+        "サーバvpn.setouchi-power.co.jpと10.1.2.3へ、端末abc-ws-042の通信。"
+        "電話03-5981-2277まで。SIDはS-1-5-21-1-2-3-1013、SEPCO\\tanakaで"
+    )
     assert redacted(text, profile) == (
         "サーバ[REDACTED:domain]と[REDACTED:ip]へ、端末[REDACTED:hostname]の通信。"
-        "電話[REDACTED:phone]まで。SIDは[REDACTED:sid]、[REDACTED:domain]\\[REDACTED:username]で")
+        "電話[REDACTED:phone]まで。SIDは[REDACTED:sid]、[REDACTED:domain]\\[REDACTED:username]で"
+    )
