@@ -211,13 +211,11 @@ class MailRules:
                 default=-1,
             )
         kept: list[str] = []
-        for i, (line, hop) in enumerate(zip(lines, hops, strict=True)):
+        for i, hop in enumerate(hops):
             where = f"{path}[{i}]"
             if hop is None:
-                if i > border and isinstance(line, str) and not self.member_side(line):
-                    kept.append(line)
-                else:
-                    rec.add(oid, where, "internal-hop", "hop", None, masked=True)
+                # Allow-list: a line that is not a hop cannot be rebuilt without its ids.
+                rec.add(oid, where, "internal-hop", "hop", None, masked=True)
                 continue
             sender, by = hop.clauses.get("from", ""), hop.clauses.get("by", "")
             # Hops are newest first: above the border every hop is inside the member; so is a
