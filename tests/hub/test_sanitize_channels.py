@@ -551,11 +551,13 @@ param_key = st.sampled_from(["host", "pc", "user", "uname", "domain", "q", "data
     evil=attacker,
     key=param_key,
     encoding=st.sampled_from(["plain", "b64", "hex", "url"]),
+    submitter=st.booleans(),
 )
 def test_a_member_value_in_a_parameter_analysis_field_or_statement_never_survives(
-    secret: str, evil: str, key: str, encoding: str
+    secret: str, evil: str, key: str, encoding: str, submitter: bool
 ) -> None:
-    profile = MemberProfile(
+    # The planted member is the submitter, or another member the report mentions.
+    planted_member = MemberProfile(
         member_key="p",
         names=(f"{secret} Corp",),
         dns_domains=(f"{secret}.co.jp",),
@@ -595,7 +597,15 @@ def test_a_member_value_in_a_parameter_analysis_field_or_statement_never_survive
         },
         observed(i("url", 1), i("file", 1), i("software", 1)),
     ]
-    result = run(objs, profile=profile)
+    profile = planted_member if submitter else MemberProfile(member_key="s", names=("Zzyx Ltd",))
+    others = [] if submitter else [planted_member]
+
+    def run_once(objs: list[dict[str, Any]]) -> Any:
+        return sanitize(
+            objs, profile, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR, others=others
+        )
+
+    result = run_once(objs)
     parse(result.objects)
     out = blob(result)
     assert secret not in out and value.lower() not in out
@@ -603,7 +613,7 @@ def test_a_member_value_in_a_parameter_analysis_field_or_statement_never_survive
     assert f"http://{evil}.top/{evil}/gate.php?{key}=" in out and "&v=2" in out
     url_obj = of_type(result, "url")[0]
     assert url_obj["id"] == deterministic_sco_id(url_obj)
-    again = run(result.objects, profile=profile)
+    again = run_once(result.objects)
     assert json.dumps(again.objects, sort_keys=True) == json.dumps(result.objects, sort_keys=True)
 
 
