@@ -320,6 +320,7 @@ def attacker_accounts(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set
         and isinstance(o.get("pattern"), str)
     ]
     related: set[str] = set()
+    infrastructure: set[str] = set()  # observables that make up attacker infrastructure
     for o in objects:
         if o.get("type") == "relationship":
             s, t = str(o.get("source_ref")), str(o.get("target_ref"))
@@ -327,9 +328,17 @@ def attacker_accounts(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set
                 related.add(s)
             if types.get(s) in ATTACKER_TYPES:
                 related.add(t)
+            if types.get(s) == "infrastructure":
+                infrastructure.add(t)
+            if types.get(t) == "infrastructure":
+                infrastructure.add(s)
     for o in objects:
-        if o.get("type") == "observed-data" and str(o["id"]) in related:
-            related.update(r for r in o.get("object_refs", ()) if isinstance(r, str))
+        if o.get("type") != "observed-data":
+            continue
+        refs = [r for r in o.get("object_refs", ()) if isinstance(r, str)]
+        # Related to an attacker object, or observed together with its infrastructure.
+        if str(o["id"]) in related or infrastructure.intersection(refs):
+            related.update(refs)
     rule = victim_rule(ctx)
     found = set()
     for aid, acc in accounts.items():

@@ -992,3 +992,27 @@ def test_a_windows_default_machine_name_in_a_beacon_is_the_victim_s() -> None:
     assert url == (
         "http://45.77.12.9:8080/submit.php?id=[REDACTED:hostname]&d=[REDACTED:hostname]&v=1"
     )
+
+
+def test_an_account_observed_with_attacker_infrastructure_is_the_attacker_s() -> None:
+    acc, c2 = i("user-account", 1), i("ipv4-addr", 1)
+    objs = [
+        me(),
+        {**SCO, "type": "ipv4-addr", "id": c2, "value": "45.77.12.9"},
+        {**SCO, "type": "user-account", "id": acc, "account_login": "ftpdrop"},
+        {**SDO, "type": "infrastructure", "id": i("infrastructure", 1), "name": "C2 server"},
+        {
+            **SDO,
+            "type": "relationship",
+            "id": i("relationship", 1),
+            "relationship_type": "consists-of",
+            "source_ref": i("infrastructure", 1),
+            "target_ref": c2,
+        },
+        observed(c2, acc),
+        observed(i("user-account", 2), n=901),
+        {**SCO, "type": "user-account", "id": i("user-account", 2), "account_login": "k.sato"},
+    ]
+    result = run(objs)
+    parse(result.objects)
+    assert [a["account_login"] for a in of_type(result, "user-account")] == ["ftpdrop"]
