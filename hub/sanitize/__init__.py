@@ -13,7 +13,16 @@ from hub.sanitize.profile import MemberProfile, PolicyOverride, SectorRef
 from hub.sanitize.report import Change, Report
 
 __all__ = [
-    "Change", "MemberProfile", "Policy", "PolicyOverride", "Report", "SanitizeResult",
-    "SectorRef", "hub_bundle_id", "hub_member_identity", "hub_statement", "sanitize",
+    "Change",
+    "MemberProfile",
+    "Policy",
+    "PolicyOverride",
+    "Report",
+    "SanitizeResult",
+    "SectorRef",
+    "hub_bundle_id",
+    "hub_member_identity",
+    "hub_statement",
+    "sanitize",
     "sector_identity",
 ]

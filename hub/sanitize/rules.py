@@ -96,12 +96,11 @@ RULE_EXPLANATIONS: dict[str, str] = {
     "wherever it appears.",
     "learned-name": "A name the report writes next to your organisation's name (a division, "
     "an abbreviation) was replaced wherever it appears.",
-    "learned-host": "An internal machine the report names (\"workstation KHI-PC-042\") was "
+    "learned-host": 'An internal machine the report names ("workstation KHI-PC-042") was '
     "replaced wherever it appears.",
     "learned-project": "The name of an internal project was replaced wherever it appears.",
     "learned-archive": "The name of an archive of your data was replaced wherever it appears.",
-    "organization": "A company or organisation name written in Japanese running text was "
-    "replaced.",
+    "organization": "A company or organisation name written in Japanese running text was replaced.",
     "review-name": "Something that may be a name of a person, company or site was left in "
     "place but flagged to the operator for a decision.",
     # Markings
