@@ -144,6 +144,10 @@ def member_add(
     ad_domain: Values = None,
     hostname_pattern: Values = None,
     term: Values = None,
+    site: Values = None,
+    group_company: Values = None,
+    team: Values = None,
+    id_format: Values = None,
 ) -> None:
     """Register a member firm with the assets the sanitizer must remove from its reports."""
     lists = {
@@ -154,6 +158,10 @@ def member_add(
         AssetKind.AD_DOMAIN: ad_domain or [],
         AssetKind.HOSTNAME_PATTERN: hostname_pattern or [],
         AssetKind.TERM: term or [],
+        AssetKind.SITE: site or [],
+        AssetKind.GROUP_COMPANY: group_company or [],
+        AssetKind.TEAM: team or [],
+        AssetKind.ID_FORMAT: id_format or [],
     }
     member = run(lambda db: members.create_member(db, slug, display_name, sector, lists))
     emit(_member_json(member))

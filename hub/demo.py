@@ -32,6 +32,10 @@ MEMBERS: list[tuple[str, str, str, dict[AssetKind, list[str]]]] = [
             A.AD_DOMAIN: ["KGPCORP", "corp.kansai-grid.example.jp"],
             A.HOSTNAME_PATTERN: ["kgp-ws-*", "*.corp.kansai-grid.example.jp"],
             A.TERM: ["Project Hotaru"],
+            A.SITE: ["Himeji LNG Terminal", "姫路LNG基地"],
+            A.GROUP_COMPANY: ["KGP Network Services", "関西グリッド送配電株式会社"],
+            A.TEAM: ["KGP-CSIRT", "サイバーセキュリティ推進室"],
+            A.ID_FORMAT: ["KGP-CSIRT-####-####"],
         },
     ),
     (
@@ -46,6 +50,9 @@ MEMBERS: list[tuple[str, str, str, dict[AssetKind, list[str]]]] = [
             A.AD_DOMAIN: ["TGHAD"],
             A.HOSTNAME_PATTERN: ["tgh-srv-??", "tgh-pc-*"],
             A.TERM: ["SCADA-North"],
+            A.SITE: ["Sendai Gas Works", "仙台工場"],
+            A.TEAM: ["TGH-SOC"],
+            A.ID_FORMAT: ["TGH-INC-#*"],
         },
     ),
     (
@@ -60,6 +67,10 @@ MEMBERS: list[tuple[str, str, str, dict[AssetKind, list[str]]]] = [
             A.AD_DOMAIN: ["NHI-AD", "ad.nishi-heavy.example.com"],
             A.HOSTNAME_PATTERN: ["nhi-*-lt"],
             A.TERM: ["turbine X-9"],
+            A.SITE: ["Kure Shipyard", "呉工場"],
+            A.GROUP_COMPANY: ["Nishi Heavy Engineering", "西重エンジニアリング"],
+            A.TEAM: ["NHI-PSIRT"],
+            A.ID_FORMAT: ["NHI-SR-@@##-###"],
         },
     ),
 ]

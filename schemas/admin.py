@@ -33,6 +33,15 @@ class Assets(BaseModel):
     ad_domains: list[str] = Field(default=[], examples=[["KDCORP", "corp.kansai-denryoku.local"]])
     hostname_patterns: list[str] = Field(default=[], examples=[["kd-ws-*", "*.intra.example.jp"]])
     terms: list[str] = Field(default=[], examples=[["Project Sakura"]])
+    sites: list[str] = Field(default=[], examples=[["Sakai Works", "堺製造所"]])
+    group_companies: list[str] = Field(default=[], examples=[["Kansai Denryoku Logistics"]])
+    teams: list[str] = Field(default=[], examples=[["KD-CSIRT", "情報セキュリティ室"]])
+    id_formats: list[str] = Field(
+        default=[],
+        description="# one digit, @ one ASCII letter, * a run of letters or digits, "
+        "everything else literal; matched as whole tokens, case-insensitively",
+        examples=[["KD-CSIRT-####-####", "INC-#*"]],
+    )
 
 
 class AssetsPatch(BaseModel):
@@ -47,6 +56,10 @@ class AssetsPatch(BaseModel):
     ad_domains: list[str] | None = None
     hostname_patterns: list[str] | None = None
     terms: list[str] | None = None
+    sites: list[str] | None = None
+    group_companies: list[str] | None = None
+    teams: list[str] | None = None
+    id_formats: list[str] | None = None
 
 
 class MemberIn(BaseModel):

@@ -38,6 +38,10 @@ _FIELDS: dict[str, AssetKind] = {
     "ad_domains": AssetKind.AD_DOMAIN,
     "hostname_patterns": AssetKind.HOSTNAME_PATTERN,
     "terms": AssetKind.TERM,
+    "sites": AssetKind.SITE,
+    "group_companies": AssetKind.GROUP_COMPANY,
+    "teams": AssetKind.TEAM,
+    "id_formats": AssetKind.ID_FORMAT,
 }
 
 

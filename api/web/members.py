@@ -26,6 +26,10 @@ KIND_LABELS = {
     AssetKind.AD_DOMAIN: "Active Directory domains",
     AssetKind.HOSTNAME_PATTERN: "Host-name patterns",
     AssetKind.TERM: "Sensitive terms",
+    AssetKind.SITE: "Sites: plants, works, offices (any language)",
+    AssetKind.GROUP_COMPANY: "Group companies",
+    AssetKind.TEAM: "CSIRT / SOC team names",
+    AssetKind.ID_FORMAT: "Internal id formats (# digit, @ letter, * run; e.g. INC-#*)",
 }
 
 

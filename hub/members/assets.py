@@ -8,10 +8,15 @@ import unicodedata
 
 from hub.errors import Unprocessable
 from hub.models import AssetKind
+from hub.sanitize.matchers import long_enough
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _NETBIOS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$")
 _HOST_PATTERN = re.compile(r"^[A-Za-z0-9*?\[\]!._-]{1,253}$")
+# Characters a regular expression would use: an id format is a template, not a regex.
+_NOT_TEMPLATE = frozenset("\\[](){}+?|^$")
+_PLACEHOLDERS = "#@*"
+_PHRASES = (AssetKind.NAME, AssetKind.TERM, AssetKind.SITE, AssetKind.GROUP_COMPANY, AssetKind.TEAM)
 
 
 def normalise(kind: AssetKind, value: str) -> str:
@@ -20,12 +25,10 @@ def normalise(kind: AssetKind, value: str) -> str:
     if not text:
         raise Unprocessable(f"{kind.value}: empty value")
     match kind:
-        case AssetKind.NAME | AssetKind.TERM:
-            if len(text) > 500:
-                raise Unprocessable(f"{kind.value}: longer than 500 characters")
-            if len(text) < 2:
-                raise Unprocessable(f"{kind.value}: {text!r} is too short to match safely")
-            return text
+        case kind if kind in _PHRASES:
+            return phrase(text, kind.value)
+        case AssetKind.ID_FORMAT:
+            return id_format(text)
         case AssetKind.DNS_DOMAIN | AssetKind.EMAIL_DOMAIN:
             return domain(text, kind.value)
         case AssetKind.AD_DOMAIN:
@@ -49,6 +52,48 @@ def normalise(kind: AssetKind, value: str) -> str:
                 )
             return text.lower()
     raise Unprocessable(f"unknown asset kind {kind!r}")  # pragma: no cover
+
+
+def phrase(text: str, what: str) -> str:
+    """A name, term, site, team or group company: one line, long enough for its script."""
+    if len(text) > 500:
+        raise Unprocessable(f"{what}: longer than 500 characters")
+    if any(unicodedata.category(c).startswith("C") for c in text):
+        raise Unprocessable(f"{what}: {text!r} holds a control character or a line break")
+    if not long_enough(text):
+        raise Unprocessable(
+            f"{what}: {text!r} is too short to match safely (at least two kanji or kana, "
+            "or three letters or digits)"
+        )
+    return text
+
+
+def id_format(text: str) -> str:
+    """A template of a member's internal identifiers: `#` one digit, `@` one ASCII letter,
+    `*` a run of letters or digits, anything else literal (``SEPCO-CSIRT-####-####``)."""
+    syntax = "use # for a digit, @ for a letter, * for a run of letters or digits"
+    if len(text) > 100:
+        raise Unprocessable("id_format: longer than 100 characters")
+    if bad := sorted({c for c in text if c in _NOT_TEMPLATE or unicodedata.category(c)[0] in "CZ"}):
+        shown = ", ".join(repr(c) for c in bad)
+        raise Unprocessable(
+            f"id_format: {text!r} holds {shown}; an id format is a template, not a regular "
+            f"expression, and has no spaces: {syntax}, everything else is literal "
+            "(e.g. SEPCO-CSIRT-####-####, INC-#*)"
+        )
+    if not any(c in _PLACEHOLDERS for c in text):
+        raise Unprocessable(
+            f"id_format: {text!r} has no placeholder ({syntax}); register a fixed value as a term"
+        )
+    if "**" in text:
+        raise Unprocessable(f"id_format: {text!r} repeats '*', which already means a whole run")
+    literal = "".join(c for c in text if c not in _PLACEHOLDERS)
+    if not long_enough(literal):
+        raise Unprocessable(
+            f"id_format: {text!r} needs a literal part (three letters or digits, or two kanji "
+            "or kana) besides its placeholders, or it would match ordinary numbers and words"
+        )
+    return text
 
 
 def domain(text: str, what: str) -> str:

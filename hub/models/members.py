@@ -31,6 +31,10 @@ class AssetKind(enum.StrEnum):
     AD_DOMAIN = "ad_domain"
     HOSTNAME_PATTERN = "hostname_pattern"
     TERM = "term"
+    SITE = "site"
+    GROUP_COMPANY = "group_company"
+    TEAM = "team"
+    ID_FORMAT = "id_format"
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
