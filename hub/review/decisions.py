@@ -38,11 +38,11 @@ from hub.models import (
 from hub.review import diff
 from hub.runtime import HubRuntime
 from hub.sanitize import sanitize
+from hub.sanitize.matchers import long_enough
 from hub.sanitize.report import Change, Report
 from hub.submissions import consent, intake, lifecycle, publication, records
 
 S = SubmissionState
-MIN_TERM = 3  # a shorter redaction term would shred unrelated words
 MAX_EDIT_VALUES = 200
 QUEUE_SCAN = 2000  # rows read at most to fill one filtered page
 
@@ -163,11 +163,11 @@ async def resanitize(
     """Run the sanitizer again over the sealed original with the operator's edits applied."""
     originals = await accepted_originals(db, submission)
     member = await _member(db, submission.member_id)
-    profile = profiles.profile_of(member)
+    registry = await profiles.registry_for(db, member)
     profile = dataclasses.replace(
-        profile,
-        terms=(*profile.terms, *edits.redact),
-        keep_values=(*profile.keep_values, *edits.keep),
+        registry.profile,
+        terms=(*registry.profile.terms, *edits.redact),
+        keep_values=(*registry.profile.keep_values, *edits.keep),
     )
     dropped = set(edits.drop)
     kept = [o for o in originals if o.get("id") not in dropped]
@@ -177,7 +177,8 @@ async def resanitize(
         ctx.policy,
         secret=ctx.secret,
         hub_identity=ctx.hub_identity,
-        sector=profiles.sector_of(member),
+        sector=registry.sector,
+        others=registry.others,
     )
     report = Report(
         [
@@ -397,8 +398,11 @@ async def edit(
     _require(submission, S.IN_REVIEW, doing="edited")
     redact = tuple(dict.fromkeys(t.strip() for t in edits.redact))
     keep = tuple(dict.fromkeys(v.strip() for v in edits.keep))
-    if short := [t for t in redact if len(t) < MIN_TERM]:
-        raise Unprocessable(f"a redaction term needs at least {MIN_TERM} characters: {short[0]!r}")
+    if short := [t for t in redact if not long_enough(t)]:
+        raise Unprocessable(
+            "a redaction term needs at least two kanji or kana (佐藤) or three letters or "
+            f"digits: {short[0]!r}"
+        )
     if any(not v for v in keep):
         raise Unprocessable("a value to keep must not be empty")
     if not (edits.drop or redact or keep):

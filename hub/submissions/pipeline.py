@@ -226,6 +226,8 @@ class SanitizeJob:
     accepted: frozenset[int]
     profile: MemberProfile
     sector: SectorRef
+    # Every other member's registry: protected in this submission as the submitter's is.
+    others: tuple[MemberProfile, ...] = ()
 
 
 async def sanitize_job(db: AsyncSession, submission_id: str) -> SanitizeJob | None:
@@ -246,13 +248,12 @@ async def sanitize_job(db: AsyncSession, submission_id: str) -> SanitizeJob | No
         )
     )
     member = await db.scalar(
-        select(Member)
-        .where(Member.id == submission.member_id)
-        .options(selectinload(Member.assets), selectinload(Member.sector))
+        select(Member).where(Member.id == submission.member_id).options(selectinload(Member.sector))
     )
     if member is None:  # pragma: no cover - a foreign key guarantees it
         raise RuntimeError(f"submission {submission_id} has no member")
-    return SanitizeJob(blob.raw, accepted, profiles.profile_of(member), profiles.sector_of(member))
+    registry = await profiles.registry_for(db, member)
+    return SanitizeJob(blob.raw, accepted, registry.profile, registry.sector, registry.others)
 
 
 def watch_parent(parent: int) -> None:
@@ -283,6 +284,7 @@ def run_sanitizer(job: SanitizeJob, ctx: HubRuntime) -> tuple[bytes, Report, int
         secret=ctx.secret,
         hub_identity=ctx.hub_identity,
         sector=job.sector,
+        others=job.others,
     )
     return orjson.dumps(result.objects), result.report, len(result.objects)
 
