@@ -14,11 +14,13 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app
-from hub import audit, migrate, pipeline
+from hub import audit, migrate
 from hub import members as hub_members
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
 from hub.models import Role
+from hub.runtime import HubRuntime
+from hub.submissions import pipeline
 from hub.taxii.media import TAXII_MEDIA
 from tests.corpus.checker import ANONYMOUS, Expectation, Fetched, split_objects
 from tests.corpus.members import BASE_KINDS, MEMBERS, NEW_KINDS, SECTORS
@@ -41,7 +43,7 @@ class Hub:
 
     client: httpx.AsyncClient
     maker: async_sessionmaker[AsyncSession]
-    ctx: pipeline.Context
+    ctx: HubRuntime
 
 
 @asynccontextmanager
@@ -55,7 +57,7 @@ async def open_hub(url: str, settings: Settings) -> AsyncIterator[Hub]:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as c:
-                yield Hub(c, maker, app.state.pipeline)
+                yield Hub(c, maker, app.state.runtime)
     finally:
         await engine.dispose()
 
@@ -157,7 +159,7 @@ async def _processed(
     who: str,
     sid: str,
     maker: async_sessionmaker[AsyncSession],
-    ctx: pipeline.Context,
+    ctx: HubRuntime,
 ) -> str:
     """The submission's state once the pipeline has reached review (or failed)."""
     for _ in range(_PROCESS_ATTEMPTS):
@@ -175,7 +177,7 @@ async def report_all(
     c: Community,
     corpus: Sequence[Expectation],
     maker: async_sessionmaker[AsyncSession],
-    ctx: pipeline.Context,
+    ctx: HubRuntime,
 ) -> None:
     """Each member posts its bundles; the operator approves as is; the member consents."""
     for e in corpus:
