@@ -307,4 +307,7 @@ def long_enough(value: str) -> bool:
     by script: two kanji or kana make a Japanese surname (佐藤), two Latin letters nothing."""
     text = fold(value).strip()
     wide = len(_WIDE.findall(text))
-    return wide >= 2 if wide else sum(c.isalnum() for c in text) >= 3
+    narrow = sum(c.isalnum() for c in text) - wide
+    # A kanji or kana carries about as much as one and a half letters: "佐藤" and "KHI" are
+    # long enough, "佐" and "KH" are not, "Project 雷" is.
+    return 3 * wide + 2 * narrow >= 6

@@ -424,6 +424,7 @@ def test_registered_terms_are_long_enough_by_script() -> None:
 
     assert long_enough("佐藤") and long_enough("ｻﾄｳ") and long_enough("KHI")
     assert not long_enough("佐") and not long_enough("KH") and not long_enough("a-b")
+    assert long_enough("Project 雷") and not long_enough("雷") and not long_enough("A佐")
 
 
 def test_an_internal_host_named_after_a_cue_is_learned_and_a_domain_is_not() -> None:
