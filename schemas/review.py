@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from hub.models import SubmissionState
+from hub.review.rules import explain
 from hub.sharing import Breadth
 from schemas.submissions import EventOut, ObjectResult
 
@@ -23,6 +24,12 @@ class ChangeOut(BaseModel):
     rule: str
     before: str | None
     after: str | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def explanation(self) -> str:
+        """The rule in plain words, as the console and the consent page show it."""
+        return explain(self.rule)
 
 
 class ReportOut(BaseModel):
@@ -88,6 +95,9 @@ class QueueItem(BaseModel):
     accepted_count: int
     tlp: dict[str, int] = Field(description="objects per effective TLP level")
     awaiting_second: bool
+    flagged: int = Field(
+        default=0, description="probable findings the sanitizer left for the operator to decide"
+    )
 
 
 class QueuePage(BaseModel):
@@ -113,11 +123,15 @@ class ObjectDiff(BaseModel):
 
 class FlagOut(BaseModel):
     object_id: str
-    kind: Literal["warninglist", "corroboration"]
+    kind: Literal["warninglist", "corroboration", "sanitizer"]
     detail: str
-    value: str | None = None
+    value: str | None = Field(default=None, description="masked for sanitizer flags")
     lists: list[str] = Field(default_factory=list)
     members: int = Field(default=0, description="how many other members published it")
+    rule: str | None = Field(default=None, description="the sanitizer rule that flagged it")
+    location: str | None = Field(
+        default=None, description="where in the object: property path with [start:end] offsets"
+    )
 
 
 class RouteOut(BaseModel):

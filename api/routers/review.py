@@ -131,6 +131,7 @@ async def get_queue(
                 accepted_count=i.submission.accepted_count,
                 tlp=i.tlp_counts,
                 awaiting_second=i.awaiting_second,
+                flagged=i.flagged,
             )
             for i in page.items
         ],
@@ -194,6 +195,8 @@ async def get_detail(
                 value=f.value,
                 lists=list(f.lists),
                 members=f.members,
+                rule=f.rule,
+                location=f.location,
             )
             for f in d.flags
         ],

@@ -88,7 +88,7 @@ async def detail(
         sanitized=sanitized,
         report=report,
         diff=diff.diff(original, sanitized, diff.id_map(report, sanitized)),
-        flags=await triage.flags(db, submission.member_id, intelligence),
+        flags=await triage.flags(db, submission.member_id, intelligence, report),
         tlp=effective_tlp(intelligence, default=rules.default_tlp),
         plan=plan,
     )
@@ -101,6 +101,7 @@ class QueueItem:
     sector_slug: str
     tlp_counts: dict[str, int]
     awaiting_second: bool
+    flagged: int = 0  # the sanitizer's probable findings left for the operator
 
 
 @dataclass(slots=True)
@@ -134,6 +135,7 @@ async def queue(
             Sector.slug,
             Sector.name,
             SubmissionBlob.sanitized,
+            SubmissionBlob.report,
             SubmissionReview.approved_by,
             SubmissionReview.second_by,
         )
@@ -171,7 +173,7 @@ async def queue(
         if not batch:
             exhausted = True
             break
-        for sub, member_slug, sector_slug, sector_name, body, first, second in batch:
+        for sub, member_slug, sector_slug, sector_name, body, report, first, second in batch:
             scanned += 1
             last = (sub.received_at, sub.id)
             counts = _tlp_counts(body, ctx, rules, SectorRef(sector_slug, sector_name))
@@ -184,6 +186,7 @@ async def queue(
                     sector_slug,
                     counts,
                     first is not None and second is None and sub.state is S.IN_REVIEW,
+                    triage.flagged_count(report),
                 )
             )
             if len(items) > limit:

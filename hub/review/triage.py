@@ -8,6 +8,9 @@
 * Corroboration: an object whose observable value or pattern another member already got
   published. Published values are kept only as SHA-256 digests (`PublishedObservable`),
   and a flag says how many other members reported it, never which.
+* Sanitizer: what the sanitizer found probable but not certain (a possible person, company
+  or site name in running text) and left in place; the change report records it with the
+  after-value ``flagged``, its object, its path and offsets, masked like every change.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import PublishedObservable
+from hub.review.rules import explain
+from hub.sanitize.report import Report
 from hub.sanitize.values import url_host
 
 VALUE_TYPES = frozenset({"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "mac-addr"})
@@ -31,7 +36,9 @@ _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _SPACE = re.compile(r"\s+")
 _LOOKUP_CHUNK = 500
 
-Kind = Literal["warninglist", "corroboration"]
+Kind = Literal["warninglist", "corroboration", "sanitizer"]
+# The change report's after-value for a finding the sanitizer left for the operator.
+FLAGGED = "flagged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,9 @@ class Flag:
     value: str | None = None
     lists: tuple[str, ...] = ()
     members: int = 0
+    # Sanitizer flags: the rule and where in the object (path, with [start:end] offsets).
+    rule: str | None = None
+    location: str | None = None
 
 
 def _norm(value: str) -> str:
@@ -161,11 +171,43 @@ async def corroboration_flags(
     return flags
 
 
+def is_flag(change: Any) -> bool:
+    """Whether a change of the report is a finding left in place for the operator."""
+    return getattr(change, "after", None) == FLAGGED
+
+
+def flagged_count(report: Mapping[str, Any] | None) -> int:
+    """How many findings the stored (JSON) change report leaves for the operator."""
+    changes = (report or {}).get("changes") or ()
+    return sum(1 for c in changes if isinstance(c, dict) and c.get("after") == FLAGGED)
+
+
+def sanitizer_flags(report: Report) -> list[Flag]:
+    """The sanitizer's probable findings, on the sanitized object they are in, with their
+    location and the plain-words reason; the value is masked as in the report."""
+    return [
+        Flag(
+            object_id=c.new_object_id or c.object_id,
+            kind="sanitizer",
+            detail=f"{explain(c.rule)} At {c.path or '(object)'}.",
+            value=c.before,
+            rule=c.rule,
+            location=c.path,
+        )
+        for c in report.changes
+        if is_flag(c)
+    ]
+
+
 async def flags(
-    db: AsyncSession, member_id: str, objects: Sequence[Mapping[str, Any]]
+    db: AsyncSession, member_id: str, objects: Sequence[Mapping[str, Any]], report: Report
 ) -> list[Flag]:
     """Every triage flag on a submission's sanitized objects."""
-    return warninglist_flags(objects) + await corroboration_flags(db, member_id, objects)
+    return (
+        sanitizer_flags(report)
+        + warninglist_flags(objects)
+        + await corroboration_flags(db, member_id, objects)
+    )
 
 
 async def remember(

@@ -33,7 +33,7 @@ from hub.models import (
 )
 from hub.review import triage
 from hub.runtime import HubRuntime
-from hub.sanitize import SectorRef, sector_identity
+from hub.sanitize import SectorRef, hub_member_identity, sector_identity
 from hub.stix.tlp import references
 from hub.store.objects import publish
 from hub.submissions import lifecycle, records
@@ -62,7 +62,14 @@ class Plan:
 def context_ids(ctx: HubRuntime, sector: SectorRef) -> frozenset[str]:
     """The ids of objects the hub itself adds to a sanitized submission."""
     hub_id = str(ctx.hub_identity["id"])
-    return frozenset({hub_id, sector_identity(sector, secret=ctx.secret, hub_id=hub_id)["id"]})
+    return frozenset(
+        {
+            hub_id,
+            sector_identity(sector, secret=ctx.secret, hub_id=hub_id)["id"],
+            # Who stands in for a member of a sector too small to hide in.
+            hub_member_identity(secret=ctx.secret, hub_id=hub_id)["id"],
+        }
+    )
 
 
 def plan(

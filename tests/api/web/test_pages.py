@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import members
 from hub.models import AssetKind, Submission, SubmissionState
+from hub.sanitize.rules import RULE_EXPLANATIONS
 from hub.stix.tlp import TLP2_AMBER, TLP2_GREEN
 from tests.api.test_review import (
     MEMBER_DOMAIN,
@@ -155,7 +157,8 @@ async def test_the_whole_loop_through_the_console(
         preview = await member.get(f"{CONSOLE}/my/submissions/{sid}")
         assert "Exactly what will be published" in preview.text
         assert "sector-" in preview.text and "members" in preview.text
-        assert "A domain registered to your organisation was removed." in preview.text
+        # Every change is explained in the sanitizer's plain words (HTML-escaped on the page).
+        assert html.escape(RULE_EXPLANATIONS["member-domain"]) in preview.text
         assert f"mail.{MEMBER_DOMAIN}" not in preview.text  # the member sees masked values only
         csrf = await page_csrf(member, f"{CONSOLE}/my/submissions/{sid}")
         r = await member.post(f"{CONSOLE}/my/submissions/{sid}/consent", data={"csrf_token": csrf})
