@@ -124,20 +124,15 @@ TOKENS = {
 # Registered names, terms, sites and teams: never inside a look-alike domain that holds a
 # member's domain, which is the attacker's ("kumotori-hi-co.jp.login-check.net").
 SOFT_REGISTERED = frozenset({"member-name", "term", "member-site", "member-team"})
-# Learned vocabulary: never inside any dotted token (an attacker's file name, domain, URL).
-LEARNED = frozenset(
-    {
-        "learned-site",
-        "learned-place",
-        "learned-name",
-        "learned-project",
-        "learned-archive",
-        "learned-host",
-        "case-id",
-        "team-name",
-        "organization",
-    }
+# Learned single words (a town, a short name, a project's one-word name, a company the
+# analyser found): never inside a dotted token (an attacker's file name, domain, URL).
+# Learned phrases (sites, projects, hosts, case ids) are the victim's wherever they appear,
+# in a file named after them too ("Mizushima_Works_design.xlsx", a lure named after a site).
+LEARNED = frozenset({"learned-name", "learned-place", "organization"})
+LEARNED_PHRASES = frozenset(
+    {"learned-site", "learned-project", "learned-archive", "learned-host", "case-id", "team-name"}
 )
+SEPARATED = re.compile(r"[\s\-_.・,]")
 # A finder for running text beyond the registry (Japanese names): (start, end, rule) spans.
 ExtraFinder = Callable[[str], Sequence[tuple[int, int, str]]]
 
@@ -307,13 +302,20 @@ class TextRedactor:
             raw += [(m.start(), m.end(), rule) for m in rx.finditer(folded)]
         if not raw:
             return raw
-        soft = [h for h in raw if h[2] in SOFT_REGISTERED or h[2] in LEARNED]
+
+        def word(h: tuple[int, int, str]) -> bool:
+            """A learned single word (a town, a short name), not a phrase."""
+            return h[2] in LEARNED or (
+                h[2] in LEARNED_PHRASES and not SEPARATED.search(folded, h[0], h[1])
+            )
+
+        soft = [h for h in raw if h[2] in SOFT_REGISTERED or word(h)]
         if soft:
             dotted, domains = self._attacker_zones(folded)
             raw = [
                 h
                 for h in raw
-                if not (h[2] in LEARNED and _strictly_inside((h[0], h[1]), dotted))
+                if not (word(h) and _strictly_inside((h[0], h[1]), dotted))
                 and not (h[2] in SOFT_REGISTERED and _inside((h[0], h[1]), domains))
             ]
         return raw

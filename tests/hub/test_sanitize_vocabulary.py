@@ -473,3 +473,29 @@ def test_a_probable_japanese_name_is_flagged_with_object_path_and_offsets() -> N
     assert [c.path for c in flags] == [f"content[{finding.start}:{finding.end}]"]
     assert flags[0].new_object_id is not None and flags[0].after == "flagged"
     assert "山本" not in json.dumps(result.report.to_json(), ensure_ascii=False)
+
+
+def test_a_learned_site_goes_even_inside_a_file_name_a_single_word_does_not() -> None:
+    text = (
+        "Mizushima Works data staged as Mizushima_Works_design.xlsx and "
+        "hoshizora-spec.docx for Project Hoshizora; the dropper kurashiki_upd.dll."
+    )
+    result = run(
+        bundle(
+            [
+                {
+                    **SDO,
+                    "type": "note",
+                    "id": oid("note", 3),
+                    "content": text,
+                    "object_refs": [oid("malware", 1)],
+                }
+            ]
+        )
+    )
+    note = next(o for o in result.objects if o["type"] == "note" and "staged" in o["content"])
+    assert "mizushima" not in note["content"].lower()
+    assert "Project Hoshizora" not in note["content"]
+    # A learned single word (a town, a one-word project name) is never taken out of a file
+    # name: the attacker's dropper that holds one stays.
+    assert "kurashiki_upd.dll" in note["content"] and "hoshizora-spec.docx" in note["content"]
