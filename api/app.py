@@ -15,8 +15,10 @@ from fastapi import FastAPI, Request
 from pebble import ProcessPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, taxii, web
+from api.guard import RequestGuard
 from api.routers import admin, health, submissions
 from api.routers import audit as audit_routes
 from api.routers import connectors as connector_routes
@@ -30,6 +32,7 @@ from hub.fairqueue import FairQueue
 from hub.metrics import Metrics
 from hub.runtime import HubRuntime
 from hub.submissions import pipeline
+from hub.throttle import Throttle
 
 log = logging.getLogger("mamori.api")
 
@@ -109,17 +112,24 @@ def create_app(
             if engine is not None:
                 await engine.dispose()
 
+    docs_open = settings.docs_mode == "open"  # "staff": health.openapi serves it to staff only
     app = FastAPI(
         title="Mamori",
         version="0.1.0",
         summary="Threat-information sharing: STIX 2.1 in, sanitized STIX 2.1 out over TAXII 2.1",
         lifespan=lifespan,
+        openapi_url="/openapi.json" if docs_open else None,
+        docs_url="/docs" if docs_open else None,
+        redoc_url="/redoc" if docs_open else None,
     )
     app.state.settings = settings
     app.state.sessionmaker = maker
     app.state.runtime = ctx
     app.state.metrics = Metrics()
+    app.state.throttle = Throttle(settings)
     errors.install(app)
+    # Innermost of the middleware: its refusals are measured and get the console's headers.
+    app.add_middleware(RequestGuard)
     app.include_router(health.router)
     app.include_router(submissions.router)
     app.include_router(admin.router)
@@ -146,4 +156,7 @@ def create_app(
         metrics.latency.labels(request.method, name).observe(time.perf_counter() - started)
         return response
 
+    if settings.proxy_networks:
+        # Outermost, so every layer sees the client the trusted proxy reports.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_networks)
     return app

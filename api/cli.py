@@ -80,7 +80,8 @@ def serve(
         port=port,
         workers=workers,
         log_config=None,
-        proxy_headers=True,
+        # The app believes X-Forwarded-* from MAMORI_TRUSTED_PROXIES only (api.app).
+        proxy_headers=False,
         server_header=False,
     )
 
@@ -290,6 +291,8 @@ def demo(
 ) -> None:
     """Seed two sectors and three members with keys, and print commands to try them."""
     config = settings()
+    if config.env == "production":
+        fail("mamori demo seeds a made-up community and prints its keys; not in production", 2)
     seeded = run(demo_data.seed)
     report = config.data_dir / "demo-report.json"
     report.parent.mkdir(parents=True, exist_ok=True)

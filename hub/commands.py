@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def settings() -> Settings:
     try:
         return Settings()
+    except ValidationError as exc:
+        # The first problem, in the words of the check that found it (never the value).
+        first = exc.errors()[0] if exc.errors() else None
+        if first is None:
+            fail("invalid settings", 2)
+        where = "".join(f"MAMORI_{str(part).upper()}: " for part in first["loc"][:1])
+        fail(where + str(first["msg"]).removeprefix("Value error, "), 2)
     except ValueError as exc:
         fail(str(exc).splitlines()[-1] if str(exc) else "invalid settings", 2)
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import math
 import os
 import secrets
+import string
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
+from limits import parse_many
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -42,6 +49,8 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
 
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Every other body (admin, review, consent, console forms); intake takes max_body_bytes.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_objects: int = Field(default=10_000, ge=1)
     max_depth: int = Field(default=32, ge=4, le=256)
     max_string_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -67,10 +76,45 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or CIDRs,
+    # commas). None by default, not even loopback: anyone local could claim any address.
+    trusted_proxies: str = ""
+    # `limits` rules (`600/minute`, `10/second;600/minute`); memory:// or redis://host:port/db.
+    rate_limit_storage: str = "memory://"
+    rate_limit_per_client: str = "60000/minute"
+    rate_limit_per_key: str = "30000/minute"
+    sign_in_failures: str = "5/15 minutes"  # failed sign-ins per (client address, key id)
+
+    # What the people running the hub may see. None: open in development; in production
+    # /metrics needs MAMORI_METRICS_TOKEN (off without one) and the OpenAPI document is off.
+    metrics_access: Literal["open", "token", "off"] | None = None
+    metrics_token: SecretStr | None = None
+    docs_access: Literal["open", "staff", "off"] | None = None
+
     @model_validator(mode="after")
     def _production_needs_secret(self) -> Settings:
         if self.env == "production" and self.secret_key is None:
             raise ValueError("MAMORI_SECRET_KEY is required when MAMORI_ENV=production")
+        if self.public_base_url is not None:
+            parts = urlsplit(self.public_base_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    "MAMORI_PUBLIC_BASE_URL must be an http(s) URL, e.g. https://hub.example"
+                )
+        elif self.env == "production":
+            # TAXII discovery names this URL; in production it never comes from a Host header.
+            raise ValueError("MAMORI_PUBLIC_BASE_URL is required when MAMORI_ENV=production")
+        if self.env == "production" and self.secret_key is not None:
+            problem = secret_weakness(self.secret_key.get_secret_value())
+            if problem is not None:
+                raise ValueError(f"MAMORI_SECRET_KEY is refused in production: {problem}")
+        for name in ("rate_limit_per_client", "rate_limit_per_key", "sign_in_failures"):
+            try:
+                parse_many(getattr(self, name))
+            except ValueError:
+                raise ValueError(f"MAMORI_{name.upper()} is not a rate like 600/minute") from None
+        if self.metrics_access == "token" and self.metrics_token is None:
+            raise ValueError("MAMORI_METRICS_ACCESS=token needs MAMORI_METRICS_TOKEN")
         if self.taxii_page_default > self.taxii_page_max:
             raise ValueError("MAMORI_TAXII_PAGE_DEFAULT must not exceed MAMORI_TAXII_PAGE_MAX")
         return self
@@ -94,6 +138,24 @@ class Settings(BaseSettings):
         return generated
 
     @property
+    def metrics_mode(self) -> Literal["open", "token", "off"]:
+        if self.metrics_access is not None:
+            return self.metrics_access
+        if self.env == "development":
+            return "open"
+        return "token" if self.metrics_token is not None else "off"
+
+    @property
+    def docs_mode(self) -> Literal["open", "staff", "off"]:
+        if self.docs_access is not None:
+            return self.docs_access
+        return "open" if self.env == "development" else "off"
+
+    @property
+    def proxy_networks(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
+
+    @property
     def limits(self) -> Limits:
         """What intake accepts in one body."""
         return Limits(self.max_objects, self.max_depth, self.max_string_bytes)
@@ -110,6 +172,38 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.async_database_url.startswith("sqlite")
+
+
+MIN_KEY_BYTES = 32
+MIN_SECRET_BITS = 128.0
+
+
+def key_material(value: str) -> bytes:
+    """What a secret decodes to: hex or base64 text counts as its bytes, anything else as UTF-8."""
+    text = value.strip()
+    if len(text) % 2 == 0 and all(c in string.hexdigits for c in text):
+        return bytes.fromhex(text)
+    try:
+        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        return text.encode()
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why a production secret is unfit (too short, padded, repetitive), or None when it is fit.
+
+    The estimate is the text's Shannon entropy per character times its length: a secret from
+    `secrets.token_urlsafe(32)` scores about 200 bits, 40 spaces or `abab…` next to nothing.
+    """
+    if value != value.strip() or not value.strip():
+        return "it is blank or starts or ends with white space"
+    if len(key_material(value)) < MIN_KEY_BYTES:
+        return f"it holds fewer than {MIN_KEY_BYTES} bytes of key material"
+    counts = Counter(value)
+    per_char = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    if per_char * len(value) < MIN_SECRET_BITS:
+        return "it is too repetitive to be random (generate one: openssl rand -base64 48)"
+    return None
 
 
 def async_url(url: str) -> str:

@@ -122,6 +122,7 @@ async def give_consent(
 
 
 @router.post("/submissions/{submission_id}/revision", status_code=202, responses=_ERRORS)
+@bodies.intake
 async def revise(
     runtime: HubRuntimeDep,
     request: Request,

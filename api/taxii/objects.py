@@ -58,6 +58,7 @@ async def get_objects(
 
 @router.post(f"{OBJECTS}/", status_code=202)
 @router.post(OBJECTS, status_code=202, include_in_schema=False)
+@body.intake
 async def add_objects(
     runtime: HubRuntimeDep,
     request: Request,
