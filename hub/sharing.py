@@ -30,6 +30,10 @@ A published object must not point at something its readers cannot get, so an obj
 also withheld from a collection when an object it references (or a marking-definition it
 uses) in the same submission is not readable there; this is computed to a fixed point.
 References to objects outside the submission are not checked here.
+
+An object whose marking the hub cannot resolve (`hub.stix.tlp.Unresolved`) goes nowhere,
+whatever the scope and consent, and its reasons name the marking. A marking-definition
+object goes only to the collections where an object marked with it goes.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from hub.stix.tlp import Tlp, effective_tlp, marking_refs, references
+from hub.stix.tlp import Tlp, assess, marking_refs, references
 
 SECTOR_PREFIX = "sector-"
 MEMBERS = "members"
@@ -144,17 +148,22 @@ def route(
     if unknown:
         raise ValueError(f"unknown sector(s): {', '.join(unknown)}")
 
-    levels = effective_tlp(objects, default=default_tlp, known_markings=known_markings)
+    verdicts = assess(objects, default=default_tlp, known_markings=known_markings)
+    levels = {oid: verdict.level for oid, verdict in verdicts.items()}
     targets = scope_targets(scope, own_sector)
     own = sector_collection(own_sector)
 
     current: dict[str, set[str]] = {}
     reasons: dict[str, dict[str, str]] = {}
-    for oid, level in levels.items():
+    for oid, verdict in verdicts.items():
         current[oid] = set()
         reasons[oid] = {}
         for target in targets:
-            reason = _ceiling_reason(level, target, own, consent, public_enabled)
+            reason = (
+                str(verdict.unresolved)
+                if verdict.unresolved is not None
+                else _ceiling_reason(verdict.level, target, own, consent, public_enabled)
+            )
             if reason is None:
                 current[oid].add(target)
             else:
@@ -162,6 +171,7 @@ def route(
 
     deps = _dependencies(objects, levels.keys())
     _withhold_dangling(current, reasons, deps)
+    _follow_referrers(objects, current, reasons)
 
     routing: Routing = {}
     for oid, level in levels.items():
@@ -238,6 +248,32 @@ def _dependencies(objects: Iterable[Mapping[str, Any]], ids: Iterable[str]) -> d
             if ref in present and ref != oid:
                 deps[oid].add(ref)
     return deps
+
+
+def _follow_referrers(
+    objects: Iterable[Mapping[str, Any]],
+    current: dict[str, set[str]],
+    reasons: dict[str, dict[str, str]],
+) -> None:
+    """A marking definition goes only where an object that uses it goes (within its own
+    ceiling): it is not intelligence, and must not reach a collection on its own."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    definitions = set()
+    for obj in objects:
+        oid = obj.get("id")
+        if obj.get("type") == "marking-definition" and isinstance(oid, str):
+            definitions.add(oid)
+    for obj in objects:
+        oid = obj.get("id")
+        if not isinstance(oid, str):
+            continue
+        for ref in (*marking_refs(obj), *references(obj)):
+            if ref in definitions and ref != oid:
+                wanted[ref].update(current[oid])
+    for oid in definitions:
+        for collection in sorted(current[oid] - wanted[oid]):
+            reasons[oid][collection] = "no object that uses it goes there"
+        current[oid] &= wanted[oid]
 
 
 def _readable_in(collections: set[str], target: str) -> bool:

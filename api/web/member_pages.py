@@ -83,6 +83,7 @@ async def consent_page(
         for slug, objects in p.plan.collections.items():
             for obj in objects:
                 going.setdefault(str(obj["id"]), []).append(slug)
+                by_id[str(obj["id"])] = dict(obj)  # as it leaves: stamped, with definitions
     withheld = (
         {oid: d for oid, d in p.plan.routing.items() if not d.collections}
         if p.plan is not None

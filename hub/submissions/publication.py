@@ -2,8 +2,12 @@
 
 `hub.sharing.route` alone decides where each object may go. The hub's own identity and the
 sector identity that the sanitizer adds are not intelligence but context: they are left out
-of routing (unmarked, they would count at the hub default TLP and hold back every object
-that points at them) and travel with whatever references them.
+of routing and travel, marked TLP:CLEAR, with whatever references them.
+
+What is published is exactly what readers may act on: every object carries its effective
+TLP as an official marking (`hub.stix.tlp.stamp`: an object that counted at the default, or
+inherited a level, is published marked with it), and the TLP 2.0 marking-definition objects
+the published objects use are in the collection with them.
 
 A later version of an already-published object carries the same hub id (the sanitizer's
 ids are keyed per member and original id), so it publishes as a new version of that id,
@@ -34,7 +38,7 @@ from hub.models import (
 from hub.review import triage
 from hub.runtime import HubRuntime
 from hub.sanitize import SectorRef, sector_identity
-from hub.stix.tlp import references
+from hub.stix.tlp import TLP2_DEFINITIONS, Tlp, marking_refs, references, stamp
 from hub.store.objects import publish
 from hub.submissions import lifecycle, records
 
@@ -99,12 +103,28 @@ def plan(
         oid = obj.get("id")
         if oid in context:
             targets: frozenset[str] | set[str] = wanted.get(str(oid), set())
+            level = Tlp.CLEAR  # the hub's and the sector's identity travel with anything
         else:
             decision = routing.get(str(oid))
             targets = decision.collections if decision is not None else frozenset()
+            level = decision.tlp if decision is not None else rules.default_tlp
+        if not targets:
+            continue
+        stamped = stamp(obj, level)
         for slug in sorted(targets):
-            result.collections.setdefault(slug, []).append(obj)
+            result.collections.setdefault(slug, []).append(stamped)
+    for published in result.collections.values():
+        _add_official_definitions(published)
     return result
+
+
+def _add_official_definitions(objects: list[Mapping[str, Any]]) -> None:
+    """Put the TLP 2.0 marking definitions the objects use into the collection with them."""
+    present = {o.get("id") for o in objects}
+    used = sorted(
+        {ref for o in objects for ref in marking_refs(o) if ref in TLP2_DEFINITIONS} - present
+    )
+    objects[:0] = [TLP2_DEFINITIONS[ref] for ref in used]
 
 
 async def known_sectors(db: AsyncSession) -> frozenset[str]:
