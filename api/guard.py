@@ -22,9 +22,16 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import body, errors
-from api.deps import RoleCheck, client_address, get_principal, get_throttle
+from api.deps import (
+    RoleCheck,
+    client_address,
+    get_principal,
+    get_sessionmaker,
+    get_throttle,
+)
 from api.errors import Refused
 from api.taxii.deps import get_caller
+from api.web.auth import current_session
 from hub.config import Settings
 from hub.errors import BadRequest, HubError, PayloadTooLarge, Unauthorized
 
@@ -59,6 +66,16 @@ def _check_for(calls: list[object], settings: Settings) -> Check | None:
                 await role(principal)
 
         return authenticated
+    if current_session in calls:
+        # The console: a form needs a live session; without one, the sign-in page (303).
+        async def console_session(request: Request) -> None:
+            async with get_sessionmaker(request)() as db:
+                try:
+                    await current_session(request, db)
+                finally:
+                    await db.rollback()  # the route itself notes the session's use
+
+        return console_session
     if get_caller in calls:
         # TAXII: anonymous callers are allowed only when the public collection is on.
         async def taxii_caller(request: Request) -> None:

@@ -164,3 +164,17 @@ def test_caps_differ_by_route_and_allowed_bodies_still_work(
         timeout=60,
     )
     assert made.status_code == 201, made.text
+
+
+def test_a_console_form_without_a_session_goes_to_sign_in_before_its_body(
+    hub: tuple[HubProcess, dict[str, str]],
+) -> None:
+    process, _ = hub
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"}
+    answer = ask_before_body(process, "/console/sign-out", form)
+    assert answer.status == 303
+    assert answer.headers["location"].startswith("/console/sign-in")
+    answer = ask_before_body(
+        process, "/console/sign-out", form | {"Cookie": "mamori_console=not-a-session"}
+    )
+    assert answer.status == 303
