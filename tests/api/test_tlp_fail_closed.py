@@ -310,3 +310,51 @@ async def test_status_leaves_out_lists_with_no_entry(
     # What an operator posts is stamped and its TLP 2.0 definition is beside it.
     got = await collection_objects(client, db, world, "members", "reader_b")
     assert TLP2_GREEN in {o["id"] for o in got}
+
+
+async def test_references_to_withheld_or_rejected_objects_do_not_leave(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    world = await make_world(db)
+    red = indicator(1, "[domain-name:value = 'sealed.example.net']", TLP2_RED)
+    green = indicator(2, "[ipv4-addr:value = '198.51.100.23']", TLP2_GREEN)
+    broken = indicator(3, "[not a pattern", TLP2_GREEN)  # rejected by validation
+    report = {
+        "type": "report",
+        "spec_version": "2.1",
+        "id": uid(4, "report"),
+        "created": T,
+        "modified": T,
+        "name": "campaign summary",
+        "published": T,
+        "object_refs": [green["id"], broken["id"]],
+        "object_marking_refs": [TLP2_GREEN],
+    }
+    to_broken = {
+        "type": "relationship",
+        "spec_version": "2.1",
+        "id": uid(5, "relationship"),
+        "created": T,
+        "modified": T,
+        "relationship_type": "related-to",
+        "source_ref": green["id"],
+        "target_ref": broken["id"],
+        "object_marking_refs": [TLP2_GREEN],
+    }
+    sid = await publish_all(client, world, [red, green, broken, report, to_broken])
+    members = await collection_objects(client, db, world, "members", "reader_b")
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for o in members:
+        by_type.setdefault(o["type"], []).append(o)
+    published_ids = {o["id"] for o in members}
+    # The report keeps only the reference its readers can follow (the rejected one goes;
+    # a report naming the RED indicator would be RED itself, and go nowhere).
+    (out,) = by_type["report"]
+    assert len(out["object_refs"]) == 1 and set(out["object_refs"]) <= published_ids
+    # A relationship is its two ends: one end rejected, it does not go at all.
+    assert "relationship" not in by_type
+    for o in members:
+        for key, value in o.items():
+            if key.endswith("_ref") and key != "created_by_ref":
+                assert value in published_ids, (o["id"], key)
+    assert sid
