@@ -80,7 +80,8 @@ def create_app(
                 context=multiprocessing.get_context("spawn"),
             )
         if background:
-            # One submission at a time per worker process, taken in turn across members.
+            # One submission at a time per worker process, taken in turn across members; a
+            # member never holds every process while another waits.
             queue = FairQueue(max(1, settings.sanitize_processes))
             app.state.runtime = HubRuntime.from_settings(settings, pool, queue)
         running = app.state.runtime

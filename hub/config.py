@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     public_collection: bool = False
     default_tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = "amber"
     sanitize_policy_file: Path | None = None
-    sanitize_processes: int = Field(default=1, ge=0, le=64)
+    # Two: a member's big or stuck submission holds one, the other serves everyone else.
+    sanitize_processes: int = Field(default=2, ge=0, le=64)
     # Seconds one submission's validating and sanitizing may take; past it, it is failed.
     submission_time_limit_seconds: float = Field(default=300.0, gt=0)
     four_eyes: bool = False  # scopes beyond the submitter's sector need a second operator
