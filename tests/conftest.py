@@ -135,6 +135,9 @@ def settings(tmp_path: Path) -> Settings:
         max_objects=500,
         key_touch_seconds=0,
         log_json=False,
+        # Tests send wrong and revoked keys by the hundred; tests/api/web/test_auth.py and the
+        # tests over a real server check the default.
+        sign_in_failures="100000/minute",
     )
 
 

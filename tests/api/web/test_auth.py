@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import members
+from hub.config import Settings
 from hub.db import utcnow
 from hub.members import sessions
 from hub.models import AuditEntry, Role, WebSession
@@ -17,7 +19,14 @@ from tests.api.test_review import make_world, submit
 from tests.api.web.helpers import CONSOLE, browser, csrf_of, page_csrf, sign_in
 from tests.factories import make_key
 
-FAILURES = 5  # MAMORI_SIGN_IN_FAILURES: 5/15 minutes
+FAILURES = 5  # MAMORI_SIGN_IN_FAILURES: 5/15 minutes, the default
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The suite's settings with the default failed sign-in limit."""
+    default = Settings.model_fields["sign_in_failures"].default
+    return settings.model_copy(update={"sign_in_failures": default})
 
 
 def cookie_header(response: httpx.Response, name: str) -> str:
