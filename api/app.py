@@ -25,9 +25,9 @@ from api.routers import connectors as connector_routes
 from api.routers import consent as consent_routes
 from api.routers import review as review_routes
 from connectors import worker as connector_worker
-from hub import audit
+from hub import audit_anchor
 from hub.config import Settings
-from hub.db import make_engine, make_sessionmaker
+from hub.db import make_engine, sessionmaker_for
 from hub.fairqueue import FairQueue
 from hub.metrics import Metrics
 from hub.runtime import HubRuntime
@@ -62,7 +62,7 @@ def create_app(
     engine: AsyncEngine | None = None
     if sessionmaker is None:
         engine = make_engine(settings.async_database_url)
-        sessionmaker = make_sessionmaker(engine, audit_key=audit.audit_key(settings.secret))
+        sessionmaker = sessionmaker_for(engine, settings)
     maker = sessionmaker
     ctx = HubRuntime.from_settings(settings)
 
@@ -126,7 +126,9 @@ def create_app(
     app.state.settings = settings
     app.state.sessionmaker = maker
     app.state.runtime = ctx
-    app.state.metrics = Metrics()
+    app.state.metrics = Metrics(
+        audit_head=lambda: audit_anchor.head_seq(settings.audit_anchor_path, settings.keyring)
+    )
     app.state.throttle = Throttle(settings)
     errors.install(app)
     # Innermost of the middleware: its refusals are measured and get the console's headers.

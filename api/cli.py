@@ -260,11 +260,13 @@ def key_revoke(key_id: str) -> None:
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check every entry of the chain; exit 1 at the first altered or missing entry."""
+    """Check every entry of the chain and its anchor; exit 1 at an altered, missing or cut entry."""
     verdict = run(audit.verify)
     if not verdict.ok:
-        fail(f"audit chain broken at entry {verdict.bad_seq}: {verdict.problem}")
-    typer.echo(f"audit chain intact: {verdict.entries} entries, head {verdict.head}")
+        where = f" at entry {verdict.bad_seq}" if verdict.bad_seq is not None else ""
+        fail(f"audit chain broken{where}: {verdict.problem}")
+    anchored = f", anchored at {verdict.anchored_seq}" if verdict.anchored_seq else ""
+    typer.echo(f"audit chain intact: {verdict.entries} entries, head {verdict.head}{anchored}")
 
 
 @audit_app.command("list")

@@ -13,9 +13,9 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import audit, migrate
+from hub import migrate
 from hub.config import Settings
-from hub.db import make_engine, make_sessionmaker
+from hub.db import make_engine, sessionmaker_for
 from hub.errors import ConfigurationError, HubError
 
 T = TypeVar("T")
@@ -48,8 +48,8 @@ def run(work: Callable[[AsyncSession], Awaitable[T]], *, upgrade: bool = True) -
         engine = make_engine(config.async_database_url)
         try:
             if upgrade:
-                await migrate.upgrade(engine)
-            maker = make_sessionmaker(engine, audit_key=audit.audit_key(config.secret))
+                await migrate.upgrade(engine, keyring=config.keyring)
+            maker = sessionmaker_for(engine, config)
             async with maker.begin() as db:
                 return await work(db)
         finally:

@@ -16,11 +16,12 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from limits import parse_many
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hub import sharing
+from hub import netpolicy, sharing
 from hub.errors import ConfigurationError
+from hub.keys import Keyring
 from hub.stix.tlp import Tlp
 
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
@@ -43,7 +44,14 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./mamori.db"
     secret_key: SecretStr | None = None
+    # Earlier secrets, newest first, separated by commas: what they signed or sealed still
+    # verifies and opens; the last (the oldest) keeps minting hub ids (README: key epochs).
+    previous_secret_keys: SecretStr | None = None
     data_dir: Path = Path(".mamori")
+    # The signed audit head; by default beside a SQLite file, else in data_dir.
+    audit_anchor_file: Path | None = None
+    # Non-global networks connectors may reach anyway (CIDRs, commas): a private federation.
+    connector_allow_networks: str = ""
 
     hub_name: str = "Mamori"
     public_base_url: str | None = None
@@ -74,8 +82,6 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     key_touch_seconds: int = Field(default=60, ge=0)
-    log_level: str = "INFO"
-    log_json: bool = True
 
     # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or CIDRs,
     # commas). None by default, not even loopback: anyone local could claim any address.
@@ -91,6 +97,14 @@ class Settings(BaseSettings):
     metrics_access: Literal["open", "token", "off"] | None = None
     metrics_token: SecretStr | None = None
     docs_access: Literal["open", "staff", "off"] | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("connector_allow_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        netpolicy.Policy.parse(value)  # a typo must stop the hub, not refuse its peers later
+        return value
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> Settings:
@@ -137,6 +151,30 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "wb") as fh:
             fh.write(generated)
         return generated
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        """The current secret and the previous ones (key epochs)."""
+        previous = []
+        if self.previous_secret_keys is not None:
+            for value in self.previous_secret_keys.get_secret_value().split(","):
+                if value.strip():
+                    if len(value.strip()) < 32:
+                        raise ConfigurationError(
+                            "every MAMORI_PREVIOUS_SECRET_KEYS entry must be at least 32 characters"
+                        )
+                    previous.append(value.strip().encode())
+        return Keyring.of(self.secret, previous)
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        """Where the signed audit head is written: next to the database file."""
+        if self.audit_anchor_file is not None:
+            return self.audit_anchor_file
+        url = self.async_database_url
+        if url.startswith("sqlite") and ":memory:" not in url and "///" in url:
+            return Path(url.split("///", 1)[1].split("?", 1)[0] + ".audit-head")
+        return self.data_dir / "audit-head.json"
 
     @property
     def metrics_mode(self) -> Literal["open", "token", "off"]:

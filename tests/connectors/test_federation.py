@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import requests
 from pydantic import SecretStr
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,11 +21,11 @@ from taxii2client.v21 import Collection, as_pages
 
 from connectors import jobs, taxii_push
 from connectors.jobs import Runtime
-from connectors.taxii_client import BearerAuth
 from connectors.worker import Worker
-from hub import audit
+from hub import netpolicy
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
+from hub.keys import Keyring
 from hub.models import ConnectorPeer, PeerProgress
 from hub.models.published import collection_uuid
 from hub.runtime import HubRuntime
@@ -81,9 +82,30 @@ class Hub:
             ]
 
 
+class BearerAuth(requests.auth.AuthBase):
+    """`Authorization: Bearer <token>` for taxii2-client (its own TokenAuth says `Token`)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+# The two hubs federate over loopback: an admin's explicit allow-list, as on a private network.
+LOOPBACK = "127.0.0.0/8"
+
+
 def start_hub(workdir: Path, **env: str) -> Hub:
     workdir.mkdir()
-    process = HubProcess(workdir, MAMORI_LOG_LEVEL="WARNING", MAMORI_SANITIZE_PROCESSES="0", **env)
+    process = HubProcess(
+        workdir,
+        MAMORI_LOG_LEVEL="WARNING",
+        MAMORI_SANITIZE_PROCESSES="0",
+        MAMORI_CONNECTOR_ALLOW_NETWORKS=LOOPBACK,
+        **env,
+    )
     seeded = process.demo()
     keys = {(c["role"], c["member"]): c["key"] for c in seeded["credentials"]}
     try:
@@ -123,7 +145,11 @@ async def a_db(hubs: tuple[Hub, Hub]) -> AsyncIterator[async_sessionmaker[AsyncS
     """Hub A's database, opened from the test as a second process on it (a worker)."""
     url = hubs[0].process.env["MAMORI_DATABASE_URL"]
     engine = make_engine(url)
-    yield make_sessionmaker(engine, audit_key=audit.audit_key(SECRET.encode()))
+    yield make_sessionmaker(
+        engine,
+        keyring=Keyring.of(SECRET),
+        info={netpolicy.INFO_KEY: netpolicy.Policy.parse(LOOPBACK)},
+    )
     await engine.dispose()
 
 
@@ -132,6 +158,7 @@ def a_worker(hubs: tuple[Hub, Hub], maker: async_sessionmaker[AsyncSession]) -> 
         database_url=hubs[0].process.env["MAMORI_DATABASE_URL"],
         secret_key=SecretStr(SECRET),
         data_dir=hubs[0].process.workdir / ".mamori",
+        connector_allow_networks=LOOPBACK,
     )
     runtime = Runtime(maker, settings, HubRuntime.from_settings(settings))
     return Worker(runtime, handlers={jobs.PUSH: taxii_push.run_job})
