@@ -110,7 +110,7 @@ async def give_consent(
             note=body.note,
         )
     else:
-        await consent.withdraw(db, member, submission_id, reason=body.note)
+        await consent.withdraw(db, member, submission_id, ctx=runtime, reason=body.note)
     submission = await records.lock(db, submission_id)
     row = await records.review_row(db, submission_id)
     return ConsentOut(

@@ -133,10 +133,17 @@ async def give_consent(
 
 @router.post("/submissions/{submission_id}/withdraw")
 async def withdraw(
-    db: Db, current: SubmitterOnly, _: Csrf, submission_id: str, reason: Text = ""
+    db: Db,
+    runtime: HubRuntimeDep,
+    current: SubmitterOnly,
+    _: Csrf,
+    submission_id: str,
+    reason: Text = "",
 ) -> Response:
-    """Withdraw before publication; nothing of it goes out."""
-    await consent.withdraw(db, current.principal, submission_id, reason=reason.strip() or None)
+    """Withdraw: before publication nothing goes out; after, what went out is revoked."""
+    await consent.withdraw(
+        db, current.principal, submission_id, ctx=runtime, reason=reason.strip() or None
+    )
     return redirect(f"{PREFIX}/my/submissions/{submission_id}?done=withdrawn")
 
 
