@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import key_epoch_cli
 from connectors import cli as connectors_cli
 from hub import audit, members
 from hub import demo as demo_data
@@ -34,6 +35,7 @@ app.add_typer(member_app, name="member")
 app.add_typer(key_app, name="key")
 app.add_typer(audit_app, name="audit")
 app.add_typer(connectors_cli.app, name="connector")
+app.add_typer(key_epoch_cli.app, name="key-epoch")
 app.command("worker")(connectors_cli.worker)
 
 

@@ -7,6 +7,7 @@ Rotating the hub secret, with the old one listed as previous, keeps the whole ch
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import stat
 from pathlib import Path
@@ -142,3 +143,27 @@ async def test_the_anchor_is_a_metric_and_the_api_reports_truncation(
         )
         verdict = (await client.get("/api/v1/audit/verify", headers=admin)).json()
         assert not verdict["ok"] and "truncated" in verdict["problem"]
+
+
+def test_key_epoch_status_and_reseal_after_a_rotation(hub: Hub) -> None:
+    added = hub("connector", "webhook", "add", "kansai-grid", "http://127.0.0.1:9/h")
+    assert added.exit_code == 0, added.output
+    old, new = key_id(OLD.encode()), key_id(NEW.encode())
+    rotated = {"MAMORI_SECRET_KEY": NEW, "MAMORI_PREVIOUS_SECRET_KEYS": OLD}
+
+    done = hub("key-epoch", "status", "--json", **rotated)
+    assert done.exit_code == 0, done.output
+    by_id = {e["key_id"]: e for e in json.loads(done.stdout)}
+    assert by_id[new]["current"] and not by_id[new]["mints_ids"]
+    assert by_id[old]["mints_ids"] and by_id[old]["sealed_secrets"] == 1
+    assert by_id[old]["audit_entries"] > 0
+
+    done = hub("key-epoch", "reseal", **rotated)
+    assert done.exit_code == 0 and "resealed 1" in done.output, done.output
+    sealed = hub.sql("SELECT secret FROM member_webhook")[0][0]
+    assert isinstance(sealed, str) and f":{new}:" in sealed
+    assert hub("audit", "verify", **rotated).exit_code == 0
+
+    # Without the old secret its audit entries (and the hub ids it mints) are orphaned.
+    done = hub("key-epoch", "status", MAMORI_SECRET_KEY=NEW)
+    assert done.exit_code == 1 and "NOT CONFIGURED" in done.output, done.output
