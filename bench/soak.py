@@ -74,8 +74,8 @@ def big_bundle(megabytes: float, rng: random.Random) -> bytes:
                     valid_from="2026-11-20T09:00:00Z",
                 )
             )
-        body = json.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects})
-        body = body.encode()
+        doc = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
+        body = json.dumps(doc).encode()
     return body
 
 
