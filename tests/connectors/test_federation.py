@@ -408,3 +408,28 @@ async def _peer_id(db: AsyncSession, name: str) -> str:
     found = await db.scalar(select(ConnectorPeer.id).where(ConnectorPeer.name == name))
     assert found is not None
     return found
+
+
+async def test_a_deletion_reaches_the_peer_as_a_revocation(
+    hubs: tuple[Hub, Hub], a_db: async_sessionmaker[AsyncSession]
+) -> None:
+    a, b = hubs
+    (obj,) = bulk(1, TLP2_GREEN, prefix="taken-back")
+    async with a_db.begin() as db:
+        await publish(db, "sector-energy", [obj])
+    peer_id = add_peer(a, b, "revoking-peer", "sector-energy", MEMBERS, "green")
+    w = a_worker(hubs, a_db)
+    assert (await taxii_push.push(w.runtime, peer_id)).errors == {}
+    assert [o for o in b.bodies(MEMBERS, "tohoku-gas") if o["id"] == obj["id"]] == [obj]
+
+    with a.http("admin") as admin:
+        r = admin.delete(
+            f"/taxii2/mamori/collections/{ENERGY}/objects/{obj['id']}/",
+            headers={"Accept": "application/taxii+json;version=2.1"},
+        )
+        assert r.status_code == 200, r.text
+    report = await taxii_push.push(w.runtime, peer_id)
+    assert report.errors == {} and report.collections["sector-energy"].sent >= 1
+    versions = [o for o in b.bodies(MEMBERS, "tohoku-gas") if o["id"] == obj["id"]]
+    assert [o.get("revoked", False) for o in versions] == [False, True]
+    assert versions[1]["modified"] > obj["modified"]
