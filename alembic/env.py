@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, pool
 import hub.models  # noqa: F401  (registers every table on Base.metadata)
 from alembic import context
 from hub.config import sync_url
-from hub.db import Base
+from hub.db import Base, private_sqlite_file
 
 config = context.config
 target_metadata = Base.metadata
@@ -19,6 +19,7 @@ def run_migrations() -> None:
         _run(connection)
         return
     url = sync_url(config.get_main_option("sqlalchemy.url") or "")
+    private_sqlite_file(url)
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as conn:
         _run(conn)

@@ -15,21 +15,24 @@ from fastapi import FastAPI, Request
 from pebble import ProcessPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, taxii, web
+from api.guard import RequestGuard
 from api.routers import admin, health, submissions
 from api.routers import audit as audit_routes
 from api.routers import connectors as connector_routes
 from api.routers import consent as consent_routes
 from api.routers import review as review_routes
 from connectors import worker as connector_worker
-from hub import audit
+from hub import audit_anchor
 from hub.config import Settings
-from hub.db import make_engine, make_sessionmaker
+from hub.db import make_engine, sessionmaker_for
 from hub.fairqueue import FairQueue
 from hub.metrics import Metrics
 from hub.runtime import HubRuntime
 from hub.submissions import pipeline
+from hub.throttle import Throttle
 
 log = logging.getLogger("mamori.api")
 
@@ -59,7 +62,7 @@ def create_app(
     engine: AsyncEngine | None = None
     if sessionmaker is None:
         engine = make_engine(settings.async_database_url)
-        sessionmaker = make_sessionmaker(engine, audit_key=audit.audit_key(settings.secret))
+        sessionmaker = sessionmaker_for(engine, settings)
     maker = sessionmaker
     ctx = HubRuntime.from_settings(settings)
 
@@ -77,7 +80,8 @@ def create_app(
                 context=multiprocessing.get_context("spawn"),
             )
         if background:
-            # One submission at a time per worker process, taken in turn across members.
+            # One submission at a time per worker process, taken in turn across members; a
+            # member never holds every process while another waits.
             queue = FairQueue(max(1, settings.sanitize_processes))
             app.state.runtime = HubRuntime.from_settings(settings, pool, queue)
         running = app.state.runtime
@@ -109,17 +113,26 @@ def create_app(
             if engine is not None:
                 await engine.dispose()
 
+    docs_open = settings.docs_mode == "open"  # "staff": health.openapi serves it to staff only
     app = FastAPI(
         title="Mamori",
         version="0.1.0",
         summary="Threat-information sharing: STIX 2.1 in, sanitized STIX 2.1 out over TAXII 2.1",
         lifespan=lifespan,
+        openapi_url="/openapi.json" if docs_open else None,
+        docs_url="/docs" if docs_open else None,
+        redoc_url="/redoc" if docs_open else None,
     )
     app.state.settings = settings
     app.state.sessionmaker = maker
     app.state.runtime = ctx
-    app.state.metrics = Metrics()
+    app.state.metrics = Metrics(
+        audit_head=lambda: audit_anchor.head_seq(settings.audit_anchor_path, settings.keyring)
+    )
+    app.state.throttle = Throttle(settings)
     errors.install(app)
+    # Innermost of the middleware: its refusals are measured and get the console's headers.
+    app.add_middleware(RequestGuard)
     app.include_router(health.router)
     app.include_router(submissions.router)
     app.include_router(admin.router)
@@ -146,4 +159,7 @@ def create_app(
         metrics.latency.labels(request.method, name).observe(time.perf_counter() - started)
         return response
 
+    if settings.proxy_networks:
+        # Outermost, so every layer sees the client the trusted proxy reports.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_networks)
     return app

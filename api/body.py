@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from fastapi import Request
 
 from hub.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+
+F = TypeVar("F", bound=Callable[..., object])
+
+_LARGE = "_mamori_large_body"
+
+
+def intake(endpoint: F) -> F:
+    """Mark a route that takes a submission: its body may reach MAMORI_MAX_BODY_BYTES.
+
+    Every other route is held to MAMORI_MAX_REQUEST_BYTES by `api.guard`.
+    """
+    setattr(endpoint, _LARGE, True)
+    return endpoint
+
+
+def takes_intake(endpoint: object) -> bool:
+    return bool(getattr(endpoint, _LARGE, False))
 
 
 def media_type(request: Request) -> tuple[str, dict[str, str]]:

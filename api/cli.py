@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import key_epoch_cli
 from connectors import cli as connectors_cli
 from hub import audit, members
 from hub import demo as demo_data
@@ -34,6 +35,7 @@ app.add_typer(member_app, name="member")
 app.add_typer(key_app, name="key")
 app.add_typer(audit_app, name="audit")
 app.add_typer(connectors_cli.app, name="connector")
+app.add_typer(key_epoch_cli.app, name="key-epoch")
 app.command("worker")(connectors_cli.worker)
 
 
@@ -80,7 +82,8 @@ def serve(
         port=port,
         workers=workers,
         log_config=None,
-        proxy_headers=True,
+        # The app believes X-Forwarded-* from MAMORI_TRUSTED_PROXIES only (api.app).
+        proxy_headers=False,
         server_header=False,
     )
 
@@ -267,11 +270,13 @@ def key_revoke(key_id: str) -> None:
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check every entry of the chain; exit 1 at the first altered or missing entry."""
+    """Check every entry of the chain and its anchor; exit 1 at an altered, missing or cut entry."""
     verdict = run(audit.verify)
     if not verdict.ok:
-        fail(f"audit chain broken at entry {verdict.bad_seq}: {verdict.problem}")
-    typer.echo(f"audit chain intact: {verdict.entries} entries, head {verdict.head}")
+        where = f" at entry {verdict.bad_seq}" if verdict.bad_seq is not None else ""
+        fail(f"audit chain broken{where}: {verdict.problem}")
+    anchored = f", anchored at {verdict.anchored_seq}" if verdict.anchored_seq else ""
+    typer.echo(f"audit chain intact: {verdict.entries} entries, head {verdict.head}{anchored}")
 
 
 @audit_app.command("list")
@@ -298,6 +303,8 @@ def demo(
 ) -> None:
     """Seed two sectors and three members with keys, and print commands to try them."""
     config = settings()
+    if config.env == "production":
+        fail("mamori demo seeds a made-up community and prints its keys; not in production", 2)
     seeded = run(demo_data.seed)
     report = config.data_dir / "demo-report.json"
     report.parent.mkdir(parents=True, exist_ok=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +18,7 @@ from hub.members import keys, principals
 from hub.members.principals import Principal
 from hub.models import Role
 from hub.runtime import HubRuntime
+from hub.throttle import Throttle
 
 
 def get_settings(request: Request) -> Settings:
@@ -106,21 +107,48 @@ def credentials(request: Request) -> tuple[str, str] | None:
     return parts
 
 
+PRINCIPAL_SCOPE_KEY = "mamori.principal"  # set by api.guard when it authenticated first
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (a trusted proxy's X-Forwarded-For already applied)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def get_throttle(request: Request) -> Throttle:
+    throttle: Throttle = request.app.state.throttle
+    return throttle
+
+
 async def get_principal(request: Request) -> Principal:
     """The authenticated caller: remembered for a few seconds, else read without a write lock.
 
     `last_used_at` is written in a short transaction of its own only when it is stale
     (`key_touch_seconds`), so polling readers do not queue behind SQLite's one writer.
+    Failed attempts count per (client address, key id), so a stranger's guesses never lock
+    out the valid keys used from the same address; a verified key spends its own budget.
     """
-    found = credentials(request)
+    already: Principal | None = request.scope.get(PRINCIPAL_SCOPE_KEY)
+    if already is not None:
+        return already
+    throttle = get_throttle(request)
+    client = client_address(request)
+    try:
+        found = credentials(request)
+    except Unauthorized:
+        await throttle.check_sign_in(client, None)
+        await throttle.note_failure(client, None)
+        raise
     if found is None:
         raise Unauthorized("authentication required: send an API key")
     key_id, secret = found
+    await throttle.check_sign_in(client, key_id)
     principal = principals.verified.get(key_id, secret)
     if principal is None:
         async with get_read_sessionmaker(request)() as db:
             known = await principals.lookup(db, key_id, secret)
         if known is None:
+            await throttle.note_failure(client, key_id)
             raise Unauthorized("invalid or revoked API key")
         principal, last_used_at = known
         touch_after = timedelta(seconds=get_settings(request).key_touch_seconds)
@@ -128,23 +156,30 @@ async def get_principal(request: Request) -> Principal:
             async with get_sessionmaker(request).begin() as db:
                 await keys.touch(db, key_id)
         principals.verified.put(key_id, secret, principal)
+    await throttle.request_by(key_id)
     request.state.principal = principal
+    request.scope[PRINCIPAL_SCOPE_KEY] = principal
     return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
-    allowed = frozenset(roles)
+class RoleCheck:
+    """A dependency that lets only these roles through; `api.guard` runs it before the body."""
 
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in allowed:
-            names = ", ".join(sorted(r.value for r in allowed))
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        if principal.role not in self.roles:
+            names = ", ".join(sorted(r.value for r in self.roles))
             raise Forbidden(f"this needs one of the roles: {names}")
         return principal
 
-    return check
+
+def require(*roles: Role) -> RoleCheck:
+    return RoleCheck(*roles)
 
 
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]

@@ -25,6 +25,18 @@ Renderer = Callable[[int, str, str, list[dict[str, Any]]], Response]
 _renderers: dict[str, Renderer] = {}
 
 
+class Refused(StarletteHTTPException):
+    """A hub error raised where only an HTTPException passes (api.guard's `receive`).
+
+    FastAPI lets HTTPExceptions through its body parsing unchanged; this one carries the
+    hub's error, and is rendered exactly like it.
+    """
+
+    def __init__(self, error: HubError) -> None:
+        super().__init__(error.status_code, error.detail, headers=error.headers())
+        self.error = error
+
+
 def register_renderer(prefix: str, renderer: Renderer) -> None:
     _renderers[prefix] = renderer
 
@@ -61,7 +73,13 @@ def render(
 def install(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub_error(request: Request, exc: HubError) -> Response:
-        return render(request, exc.status_code, exc.title, exc.detail, exc.errors)
+        response = render(request, exc.status_code, exc.title, exc.detail, exc.errors)
+        response.headers.update(exc.headers())
+        return response
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
+        return await _hub_error(request, exc.error)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -74,7 +92,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        titles = {404: "Not found", 405: "Method not allowed"}
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no resource at {request.url.path}"

@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from hub.keys import Keyring
 from hub.store.objects import publish
 
 ACCEPT = {"Accept": "application/taxii+json;version=2.1"}
@@ -80,14 +81,14 @@ def make_objects(n: int) -> list[dict[str, Any]]:
 
 async def seed_hub(url: str, n: int) -> tuple[str, str, float]:
     """Migrate, add a sector and a reader, publish N objects; (collection id, key, objects/s)."""
-    from hub import audit, members, migrate
+    from hub import members, migrate
     from hub.db import make_engine, make_sessionmaker
     from hub.models import Role
     from hub.models.published import collection_uuid
 
     engine = make_engine(url)
     await migrate.upgrade(engine)
-    maker = make_sessionmaker(engine, audit_key=audit.audit_key(SECRET.encode()))
+    maker = make_sessionmaker(engine, keyring=Keyring.of(SECRET))
     async with maker.begin() as db:
         await members.create_sector(db, "bench", "Bench")
         await members.create_member(db, "bench-co", "Bench Co", "bench", {})

@@ -364,16 +364,16 @@ def worker(
     once: Annotated[bool, typer.Option(help="run the jobs due now, then exit")] = False,
 ) -> None:
     """Run connectors and webhook deliveries; start several against PostgreSQL, one on SQLite."""
-    from hub import audit, migrate
-    from hub.db import make_engine, make_sessionmaker
+    from hub import migrate
+    from hub.db import make_engine, sessionmaker_for
 
     config = commands.settings()
 
     async def main() -> int:
         engine = make_engine(config.async_database_url)
         try:
-            await migrate.upgrade(engine)
-            maker = make_sessionmaker(engine, audit_key=audit.audit_key(config.secret))
+            await migrate.upgrade(engine, keyring=config.keyring)
+            maker = sessionmaker_for(engine, config)
             runtime = Runtime(maker, config, HubRuntime.from_settings(config))
             w = Worker(runtime)
             if once:

@@ -17,8 +17,8 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import jobs, taxii_client, taxii_pull, taxii_push, webhooks
-from hub import audit, members
+from connectors import egress, jobs, sealing, taxii_client, taxii_pull, taxii_push, webhooks
+from hub import audit, keys, members
 from hub.db import utcnow
 from hub.errors import Conflict, NotFound, Unprocessable
 from hub.members.principals import Principal
@@ -48,10 +48,19 @@ def _name(name: str) -> str:
     return name
 
 
-def _url(url: str, what: str) -> str:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise Unprocessable(f"{what} must be an http(s) URL, got {url!r}")
+async def _url(db: AsyncSession, url: str, what: str) -> str:
+    """An http(s) URL whose host resolves only to addresses connectors may reach."""
+    try:
+        parsed = urlparse(url)
+        ok = parsed.scheme in ("http", "https") and bool(parsed.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise Unprocessable(f"{what} must be an http(s) URL, got {egress.mask_url(url)!r}")
+    try:
+        await egress.check_url(url, egress.policy_of(db.info))
+    except (egress.Refused, ValueError) as exc:
+        raise Unprocessable(f"{what} is refused: {exc}") from None
     return url
 
 
@@ -117,7 +126,7 @@ async def add_source(
     name = _name(spec.name)
     if await db.scalar(select(ConnectorSource.id).where(ConnectorSource.name == name)):
         raise Conflict(f"a source named {name!r} exists")
-    _url(spec.api_root_url, "the API root URL")
+    await _url(db, spec.api_root_url, "the API root URL")
     _auth(spec.auth_kind, spec.username, spec.credential)
     if not spec.collections:
         raise Unprocessable("name at least one upstream collection id to follow")
@@ -160,7 +169,7 @@ async def add_source(
         collections=list(spec.collections),
         auth_kind=spec.auth_kind,
         username=spec.username,
-        credential=spec.credential,
+        credential=sealing.seal_credential(keys.of(db.info), spec.credential, "connector_source"),
         ca_file=spec.ca_file,
         mode=spec.mode,
         member_id=member_id,
@@ -185,7 +194,7 @@ async def add_source(
         action="connector.source.add",
         subject=f"source:{name}",
         details={
-            "url": spec.api_root_url,
+            "url": egress.mask_url(spec.api_root_url),
             "collections": list(spec.collections),
             "mode": spec.mode.value,
             "member": spec.member,
@@ -226,7 +235,11 @@ async def test_source(db: AsyncSession, name: str) -> list[str]:
     """Reach the upstream with the source's credentials; the problems found (none: fine)."""
     source = await get_source(db, name)
     return await asyncio.to_thread(
-        taxii_pull.check, taxii_pull.remote_of(source), list(source.collections), write=False
+        taxii_pull.check,
+        taxii_pull.remote_of(source, keys.of(db.info)),
+        list(source.collections),
+        write=False,
+        policy=egress.policy_of(db.info),
     )
 
 
@@ -254,7 +267,7 @@ async def add_peer(db: AsyncSession, spec: PeerSpec, *, actor: Principal | None)
     name = _name(spec.name)
     if await db.scalar(select(ConnectorPeer.id).where(ConnectorPeer.name == name)):
         raise Conflict(f"a peer named {name!r} exists")
-    _url(spec.api_root_url, "the API root URL")
+    await _url(db, spec.api_root_url, "the API root URL")
     _auth(spec.auth_kind, spec.username, spec.credential)
     level = _tlp(spec.max_tlp)
     if level is Tlp.RED:
@@ -273,7 +286,7 @@ async def add_peer(db: AsyncSession, spec: PeerSpec, *, actor: Principal | None)
         collections=[{"local": local, "remote": remote} for local, remote in spec.collections],
         auth_kind=spec.auth_kind,
         username=spec.username,
-        credential=spec.credential,
+        credential=sealing.seal_credential(keys.of(db.info), spec.credential, "connector_peer"),
         ca_file=spec.ca_file,
         max_tlp=level.label,
         interval_seconds=spec.interval_seconds,
@@ -291,7 +304,7 @@ async def add_peer(db: AsyncSession, spec: PeerSpec, *, actor: Principal | None)
         action="connector.peer.add",
         subject=f"peer:{name}",
         details={
-            "url": spec.api_root_url,
+            "url": egress.mask_url(spec.api_root_url),
             "collections": peer.collections,
             "max_tlp": level.label,
             "auth": spec.auth_kind.value,
@@ -331,9 +344,11 @@ async def remove_peer(db: AsyncSession, name: str, *, actor: Principal | None) -
 
 async def test_peer(db: AsyncSession, name: str) -> list[str]:
     peer = await get_peer(db, name)
-    remote: taxii_client.Remote = taxii_push.remote_of(peer)
+    remote: taxii_client.Remote = taxii_push.remote_of(peer, keys.of(db.info))
     ids = [m["remote"] for m in peer.collections]
-    return await asyncio.to_thread(taxii_pull.check, remote, ids, write=True)
+    return await asyncio.to_thread(
+        taxii_pull.check, remote, ids, write=True, policy=egress.policy_of(db.info)
+    )
 
 
 # --- webhooks --------------------------------------------------------------------------
@@ -349,14 +364,14 @@ async def add_webhook(
 ) -> tuple[MemberWebhook, str]:
     """A member's webhook and its signing secret; only objects published from now on count."""
     member = await members.get_member(db, member_slug)
-    _url(url, "the webhook URL")
+    await _url(db, url, "the webhook URL")
     secret = secret or webhooks.new_secret()
     if len(secret) < 16:
         raise Unprocessable("a webhook secret needs at least 16 characters")
     hook = MemberWebhook(
         member_id=member.id,
         url=url,
-        secret=secret,
+        secret=sealing.seal_credential(keys.of(db.info), secret, "member_webhook") or "",
         paused=False,
         progress=await webhooks.current_marks(db),
         created_at=utcnow(),
@@ -368,7 +383,7 @@ async def add_webhook(
         actor=actor,
         action="connector.webhook.add",
         subject=f"webhook:{hook.id}",
-        details={"member": member.slug, "url": url},
+        details={"member": member.slug, "url": egress.mask_url(url)},
     )
     return hook, secret
 

@@ -9,19 +9,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import jobs, registry
+from connectors import egress, jobs, registry
 from hub.models import ConnectorPeer, ConnectorSource, MemberWebhook, WebhookDelivery
 from hub.taxii.timestamps import format_micros
 
 
-def _job(info: registry.JobInfo | None) -> dict[str, Any] | None:
+def _job(info: registry.JobInfo | None, url: str) -> dict[str, Any] | None:
     if info is None:
         return None
     return dict(
         next_run_at=info.next_run_at,
         attempts=info.attempts,
         runs=info.runs,
-        last_error=info.last_error,
+        last_error=egress.mask_text(info.last_error, [url]),
         leased_by=info.leased_by,
     )
 
@@ -30,7 +30,7 @@ async def source_view(db: AsyncSession, source: ConnectorSource) -> dict[str, An
     return dict(
         id=source.id,
         name=source.name,
-        api_root_url=source.api_root_url,
+        api_root_url=egress.mask_url(source.api_root_url),
         collections=list(source.collections),
         mode=source.mode,
         sectors=list(source.sectors),
@@ -42,9 +42,9 @@ async def source_view(db: AsyncSession, source: ConnectorSource) -> dict[str, An
         created_at=source.created_at,
         last_run_at=source.last_run_at,
         last_success_at=source.last_success_at,
-        last_error=source.last_error,
+        last_error=egress.mask_text(source.last_error, [source.api_root_url]),
         objects_moved=source.objects_moved,
-        job=_job(await registry.job_info(db, jobs.PULL, source.id)),
+        job=_job(await registry.job_info(db, jobs.PULL, source.id), source.api_root_url),
     )
 
 
@@ -63,7 +63,7 @@ async def peer_view(db: AsyncSession, peer: ConnectorPeer) -> dict[str, Any]:
     return dict(
         id=peer.id,
         name=peer.name,
-        api_root_url=peer.api_root_url,
+        api_root_url=egress.mask_url(peer.api_root_url),
         collections=[{"local": m["local"], "remote": m["remote"]} for m in peer.collections],
         max_tlp=peer.max_tlp,
         auth_kind=peer.auth_kind,
@@ -71,10 +71,10 @@ async def peer_view(db: AsyncSession, peer: ConnectorPeer) -> dict[str, Any]:
         created_at=peer.created_at,
         last_run_at=peer.last_run_at,
         last_success_at=peer.last_success_at,
-        last_error=peer.last_error,
+        last_error=egress.mask_text(peer.last_error, [peer.api_root_url]),
         objects_moved=peer.objects_moved,
         progress=progress,
-        job=_job(await registry.job_info(db, jobs.PUSH, peer.id)),
+        job=_job(await registry.job_info(db, jobs.PUSH, peer.id), peer.api_root_url),
     )
 
 
@@ -82,11 +82,11 @@ def webhook_view(hook: MemberWebhook, member_slug: str) -> dict[str, Any]:
     return dict(
         id=hook.id,
         member=member_slug,
-        url=hook.url,
+        url=egress.mask_url(hook.url),
         paused=hook.paused,
         created_at=hook.created_at,
         last_delivery_at=hook.last_delivery_at,
-        last_error=hook.last_error,
+        last_error=egress.mask_text(hook.last_error, [hook.url]),
     )
 
 

@@ -26,9 +26,10 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import taxii_client
+from connectors import egress, sealing, taxii_client
 from connectors.jobs import Claimed, Runtime, describe, record_run, run_scheduled
 from hub import review, sharing
+from hub.keys import Keyring, SealError
 from hub.members import principals
 from hub.members.principals import Principal
 from hub.models import (
@@ -81,9 +82,11 @@ class PullReport:
         return sum(c.accepted for c in self.collections.values())
 
 
-def remote_of(source: ConnectorSource) -> taxii_client.Remote:
+def remote_of(source: ConnectorSource, keyring: Keyring) -> taxii_client.Remote:
+    """The upstream as the client reaches it, its credential unsealed for the run."""
+    credential = sealing.open_credential(keyring, source.credential, "connector_source")
     return taxii_client.Remote(
-        source.api_root_url, source.auth_kind, source.username, source.credential, source.ca_file
+        source.api_root_url, source.auth_kind, source.username, credential, source.ca_file
     )
 
 
@@ -290,7 +293,16 @@ async def pull(runtime: Runtime, source_id: str, *, max_pages: int | None = None
     if source is None:
         raise UpstreamError(f"no source {source_id}")
     report = PullReport()
-    session = await asyncio.to_thread(taxii_client.Session, remote_of(source))
+    try:
+        session = await asyncio.to_thread(
+            taxii_client.Session,
+            remote_of(source, runtime.settings.keyring),
+            egress.policy_for(runtime.settings),
+        )
+    except SealError as exc:  # the credential's key epoch is not configured
+        report.errors["*"] = describe(exc)
+        await record_run(runtime.maker, ConnectorSource, source_id, report.errors)
+        return report
     try:
         for collection_id in source.collections:
             try:
@@ -321,14 +333,20 @@ async def run_job(runtime: Runtime, job: Claimed) -> timedelta | None:
     return await run_scheduled(runtime, job, ConnectorSource, run, UpstreamError)
 
 
-def check(remote: taxii_client.Remote, collection_ids: list[str], *, write: bool) -> list[str]:
-    """Reach the API root and each collection; the problems found (blocking)."""
+def check(
+    remote: taxii_client.Remote,
+    collection_ids: list[str],
+    *,
+    write: bool,
+    policy: egress.Policy = egress.STRICT,
+) -> list[str]:
+    """Reach the API root and each collection; the problems found, in fixed words (blocking)."""
     problems: list[str] = []
-    with taxii_client.Session(remote) as session:
+    with taxii_client.Session(remote, policy) as session:
         try:
             session.max_content_length()
         except Exception as exc:
-            return [f"API root {remote.root}: {describe(exc)}"]
+            return [f"API root: {taxii_client.category(exc)}"]
         for collection_id in collection_ids:
             try:
                 coll = session.collection(collection_id)
@@ -339,5 +357,5 @@ def check(remote: taxii_client.Remote, collection_ids: list[str], *, write: bool
                         f"collection {collection_id}: these credentials cannot {verb} it"
                     )
             except Exception as exc:
-                problems.append(f"collection {collection_id}: {describe(exc)}")
+                problems.append(f"collection {collection_id}: {taxii_client.category(exc)}")
     return problems

@@ -23,9 +23,10 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors import taxii_client
+from connectors import egress, sealing, taxii_client
 from connectors.jobs import Claimed, Runtime, describe, record_run, run_scheduled
 from hub.db import utcnow
+from hub.keys import Keyring, SealError
 from hub.models import ConnectorPeer, PeerProgress, PublishedObject
 from hub.stix.tlp import OFFICIAL_MARKINGS, Tlp, effective_tlp, marking_refs, references
 from hub.store import collections
@@ -134,9 +135,11 @@ def envelopes(bodies: Sequence[bytes], max_bytes: int) -> tuple[list[bytes], lis
     return out, oversize
 
 
-def remote_of(peer: ConnectorPeer) -> taxii_client.Remote:
+def remote_of(peer: ConnectorPeer, keyring: Keyring) -> taxii_client.Remote:
+    """The peer as the client reaches it, its credential unsealed for the run."""
+    credential = sealing.open_credential(keyring, peer.credential, "connector_peer")
     return taxii_client.Remote(
-        peer.api_root_url, peer.auth_kind, peer.username, peer.credential, peer.ca_file
+        peer.api_root_url, peer.auth_kind, peer.username, credential, peer.ca_file
     )
 
 
@@ -239,7 +242,16 @@ async def push(runtime: Runtime, peer_id: str, *, max_pages: int | None = None) 
     if peer is None:
         raise PushError(f"no peer {peer_id}")
     report = PushReport()
-    session = await asyncio.to_thread(taxii_client.Session, remote_of(peer))
+    try:
+        session = await asyncio.to_thread(
+            taxii_client.Session,
+            remote_of(peer, runtime.settings.keyring),
+            egress.policy_for(runtime.settings),
+        )
+    except SealError as exc:  # the credential's key epoch is not configured
+        report.errors["*"] = describe(exc)
+        await record_run(runtime.maker, ConnectorPeer, peer_id, report.errors)
+        return report
     try:
         max_bytes = await asyncio.to_thread(session.max_content_length)
         for mapping in peer.collections:

@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connectors import egress, sealing
 from connectors.jobs import DELIVER, Claimed, Runtime, describe, ensure_job
 from hub.db import utcnow
 from hub.members.principals import Principal
@@ -202,21 +203,30 @@ async def deliver(runtime: Runtime, delivery_id: str, *, final_attempt: bool = F
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "mamori-webhook/1",
-        SIGNATURE_HEADER: sign(hook.secret, body),
+        SIGNATURE_HEADER: sign(
+            sealing.open_credential(runtime.settings.keyring, hook.secret, "member_webhook") or "",
+            body,
+        ),
         DELIVERY_HEADER: delivery.id,
     }
     status: int | None = None
     error: str | None = None
     try:
+        transport = egress.AsyncTransport(
+            egress.policy_for(runtime.settings), inner=runtime.http_transport
+        )
         async with httpx.AsyncClient(
-            transport=runtime.http_transport,
+            transport=transport,
             timeout=runtime.settings.webhook_timeout_seconds,
             follow_redirects=False,
+            trust_env=False,
         ) as client:
             response = await client.post(hook.url, content=body, headers=headers)
         status = response.status_code
         if not 200 <= status < 300:
             error = f"HTTP {status}"
+    except egress.Refused as exc:
+        error = f"refused: {exc}"
     except httpx.HTTPError as exc:
         error = describe(exc)
     now = utcnow()

@@ -1,4 +1,9 @@
-"""The audit trail: append-only entries, each MAC-chained to the one before it."""
+"""The audit trail: append-only entries, each MAC-chained to the one before it.
+
+Each entry names the key epoch it was signed in, so the chain verifies across a rotation of
+the hub secret; the newest entry is anchored outside the table (`hub.audit_anchor`), so a
+truncated table does not verify either.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,25 @@ import hashlib
 import hmac
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import audit_anchor, keys
 from hub.db import utcnow
+from hub.keys import Keyring
 from hub.members.principals import Principal
 from hub.models import AuditEntry
 
 GENESIS = "0" * 64
-KEY_INFO = "audit_key"  # where a session finds the chain's key (see hub.db.make_sessionmaker)
 _LOCK_ID = 0x6D616D6F  # an arbitrary, fixed advisory-lock number for appends on PostgreSQL
 
 
-def audit_key(secret: bytes) -> bytes:
-    """The chain's key, derived from the hub secret so it never equals any other key."""
-    return hmac.new(secret, b"mamori audit chain v1", hashlib.sha256).digest()
-
-
-def _key(db: AsyncSession) -> bytes:
-    key = db.info.get(KEY_INFO)
-    if not isinstance(key, bytes):
-        raise RuntimeError("session has no audit key; build it with hub.db.make_sessionmaker")
-    return key
+def _keyring(db: AsyncSession) -> Keyring:
+    return keys.of(db.info)
 
 
 def mac_of(key: bytes, entry: AuditEntry) -> str:
@@ -73,9 +72,14 @@ async def record(
         details=orjson.loads(orjson.dumps(details or {})),
         prev_mac=last.mac if last else GENESIS,
     )
-    entry.mac = mac_of(_key(db), entry)
+    keyring = _keyring(db)
+    entry.key_id = keyring.current_id
+    entry.mac = mac_of(keys.audit_key(keyring.current), entry)
     db.add(entry)
     await db.flush()
+    audit_anchor.pending(
+        db.info, audit_anchor.Anchor(entry.seq, entry.mac, entry.at.isoformat(), entry.key_id)
+    )
     return entry
 
 
@@ -86,6 +90,7 @@ class Verdict:
     head: str
     problem: str | None = None
     bad_seq: int | None = None
+    anchored_seq: int | None = None  # the newest entry the anchor file names
 
 
 async def _entries(db: AsyncSession, batch: int = 1000) -> AsyncIterator[Sequence[AuditEntry]]:
@@ -106,19 +111,48 @@ async def _entries(db: AsyncSession, batch: int = 1000) -> AsyncIterator[Sequenc
 
 
 async def verify(db: AsyncSession) -> Verdict:
-    """Walk the chain: any altered, removed or re-ordered entry breaks it at that point."""
-    key = _key(db)
+    """Walk the chain, then hold its end against the anchor: any altered, removed, re-ordered
+    or truncated entry breaks it at that point."""
+    keyring = _keyring(db)
     expected_seq, prev, count = 1, GENESIS, 0
+    macs: dict[int, str] = {}
+    path = db.info.get(audit_anchor.INFO_PATH)
+    try:
+        anchor = audit_anchor.read(path, keyring) if isinstance(path, Path) else None
+    except audit_anchor.AnchorError as exc:
+        return Verdict(False, 0, GENESIS, str(exc))
     async for rows in _entries(db):
         for entry in rows:
             if entry.seq != expected_seq:
                 return Verdict(False, count, prev, f"entry {expected_seq} is missing", expected_seq)
             if entry.prev_mac != prev:
                 return Verdict(False, count, prev, "chain link broken", entry.seq)
+            key = keyring.audit_key(entry.key_id) if entry.key_id else None
+            if key is None:
+                problem = (
+                    f"entry signed in key epoch {entry.key_id}, whose secret is not configured "
+                    "(list it in MAMORI_PREVIOUS_SECRET_KEYS)"
+                )
+                return Verdict(False, count, prev, problem, entry.seq)
             if not hmac.compare_digest(entry.mac, mac_of(key, entry)):
                 return Verdict(False, count, prev, "entry altered", entry.seq)
+            if anchor is not None and entry.seq == anchor.seq:
+                macs[entry.seq] = entry.mac
             prev, expected_seq, count = entry.mac, expected_seq + 1, count + 1
-    return Verdict(True, count, prev)
+    if anchor is None:
+        if isinstance(path, Path) and count:
+            return Verdict(False, count, prev, f"the audit anchor {path} is missing", None)
+        return Verdict(True, count, prev)
+    if anchor.seq > count:
+        problem = (
+            f"truncated: the anchor names entry {anchor.seq} ({anchor.at}), "
+            f"the table ends at {count}"
+        )
+        return Verdict(False, count, prev, problem, count + 1, anchor.seq)
+    if not hmac.compare_digest(macs.get(anchor.seq, ""), anchor.mac):
+        problem = f"entry {anchor.seq} is not the one the anchor names"
+        return Verdict(False, count, prev, problem, anchor.seq, anchor.seq)
+    return Verdict(True, count, prev, anchored_seq=anchor.seq)
 
 
 async def recent(

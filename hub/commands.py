@@ -8,13 +8,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import audit, migrate
+from hub import migrate
 from hub.config import Settings
-from hub.db import make_engine, make_sessionmaker
+from hub.db import make_engine, sessionmaker_for
 from hub.errors import ConfigurationError, HubError
 
 T = TypeVar("T")
@@ -28,6 +29,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def settings() -> Settings:
     try:
         return Settings()
+    except ValidationError as exc:
+        # The first problem, in the words of the check that found it (never the value).
+        first = exc.errors()[0] if exc.errors() else None
+        if first is None:
+            fail("invalid settings", 2)
+        where = "".join(f"MAMORI_{str(part).upper()}: " for part in first["loc"][:1])
+        fail(where + str(first["msg"]).removeprefix("Value error, "), 2)
     except ValueError as exc:
         fail(str(exc).splitlines()[-1] if str(exc) else "invalid settings", 2)
 
@@ -40,8 +48,8 @@ def run(work: Callable[[AsyncSession], Awaitable[T]], *, upgrade: bool = True) -
         engine = make_engine(config.async_database_url)
         try:
             if upgrade:
-                await migrate.upgrade(engine)
-            maker = make_sessionmaker(engine, audit_key=audit.audit_key(config.secret))
+                await migrate.upgrade(engine, keyring=config.keyring)
+            maker = sessionmaker_for(engine, config)
             async with maker.begin() as db:
                 return await work(db)
         finally:

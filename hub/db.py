@@ -12,14 +12,16 @@ reads in well under a millisecond, while handing each call to a worker thread an
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -29,6 +31,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from hub.keys import Keyring
+
+if TYPE_CHECKING:
+    from hub.config import Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -81,9 +88,40 @@ _read_makers: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
+def private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner only (it holds sealed originals).
+
+    SQLite gives its -wal and -shm files the main file's permissions, so they follow. A file
+    made before with wider permissions is narrowed.
+    """
+    backend = make_url(url)
+    if backend.get_backend_name() != "sqlite" or backend.database in (None, "", ":memory:"):
+        return
+    path = backend.database
+    if path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        if mode & 0o077:
+            try:
+                os.chmod(path, mode & 0o700)
+            except PermissionError:  # another user's file: theirs to narrow
+                pass
+    for suffix in ("-wal", "-shm"):
+        side = path + suffix
+        if os.path.exists(side) and stat.S_IMODE(os.stat(side).st_mode) & 0o077:
+            try:
+                os.chmod(side, 0o600)
+            except PermissionError:
+                pass
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys, durable commits and real transactions."""
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         # One connection per process: SQLite has one writer, and queueing on the pool is
         # cheaper and fairer than sleeping in SQLite's busy handler.
         kwargs.setdefault("pool_size", 1)
@@ -264,9 +302,27 @@ class _InlineConnection:
             self._conn.close()
 
 
-def make_sessionmaker(engine: AsyncEngine, *, audit_key: bytes) -> async_sessionmaker[AsyncSession]:
-    """Sessions carry the audit chain's key, so every writer of the audit log can sign."""
-    return async_sessionmaker(engine, expire_on_commit=False, info={"audit_key": audit_key})
+def make_sessionmaker(
+    engine: AsyncEngine, *, keyring: Keyring, info: Mapping[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions carry the keyring, so every writer of the audit log can sign and seal."""
+    return async_sessionmaker(
+        engine, expire_on_commit=False, info={**keyring.session_info(), **(info or {})}
+    )
+
+
+def sessionmaker_for(engine: AsyncEngine, settings: Settings) -> async_sessionmaker[AsyncSession]:
+    """Sessions of a configured hub: its keyring, its audit anchor, its connectors' egress."""
+    from hub import audit_anchor, netpolicy
+
+    return make_sessionmaker(
+        engine,
+        keyring=settings.keyring,
+        info={
+            audit_anchor.INFO_PATH: settings.audit_anchor_path,
+            netpolicy.INFO_KEY: netpolicy.Policy.parse(settings.connector_allow_networks),
+        },
+    )
 
 
 def read_sessionmaker(

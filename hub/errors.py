@@ -14,6 +14,10 @@ class HubError(Exception):
         self.detail = detail
         self.errors = errors or []
 
+    def headers(self) -> dict[str, str]:
+        """Response headers that go with this error (none by default)."""
+        return {}
+
 
 class BadRequest(HubError):
     status_code = 400
@@ -48,6 +52,18 @@ class Conflict(HubError):
 class PayloadTooLarge(HubError):
     status_code = 413
     title = "Payload too large"
+
+
+class TooManyRequests(HubError):
+    status_code = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class UnsupportedMediaType(HubError):

@@ -63,7 +63,12 @@ class SectorFigures:
 
 
 async def period_figures(
-    db: AsyncSession, since: datetime | None, until: datetime, *, default_tlp: Tlp
+    db: AsyncSession,
+    since: datetime | None,
+    until: datetime,
+    *,
+    default_tlp: Tlp,
+    hub_id: str | None = None,
 ) -> list[SectorFigures]:
     """Per sector: reports received in the period, judged relevant, shared, shared by TLP."""
     out = {
@@ -103,7 +108,11 @@ async def period_figures(
         objects = orjson.loads(body) if body else []
         levels = effective_tlp(objects, default=default_tlp)
         tally = tallies.setdefault(slug, Counter())
-        tally.update(levels[oid].label for oid in went if oid in levels)
+        # Intelligence only: the hub's identity and the marking definitions travel with it.
+        context = {hub_id} | {
+            str(o.get("id")) for o in objects if o.get("type") == "marking-definition"
+        }
+        tally.update(levels[oid].label for oid in went - context if oid in levels)
     for slug, tally in tallies.items():
         out[slug].objects_by_tlp = {
             level.label: tally[level.label] for level in Tlp if tally[level.label]

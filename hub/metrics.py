@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class Metrics:
     """One registry per app, so tests and several apps in a process do not collide."""
 
-    def __init__(self) -> None:
+    def __init__(self, audit_head: Callable[[], int] | None = None) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "mamori_http_requests",
@@ -26,3 +28,12 @@ class Metrics:
         self.submissions = Gauge(
             "mamori_submissions", "Submissions by state", ["state"], registry=self.registry
         )
+        if audit_head is not None:
+            # Read from the anchor file at each scrape: any process of the hub may have appended.
+            self.audit_head = Gauge(
+                "mamori_audit_head_seq",
+                "Sequence number of the newest audit entry the signed anchor names "
+                "(0: no anchor yet, -1: the anchor does not verify)",
+                registry=self.registry,
+            )
+            self.audit_head.set_function(lambda: float(audit_head()))

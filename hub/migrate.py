@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from alembic import command
 from hub.config import sync_url
 from hub.db import Base
+from hub.keys import Keyring
 
 
 def script_location() -> Path:
@@ -36,16 +37,36 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade_sync(connection: Connection, revision: str = "head") -> None:
+def upgrade_sync(
+    connection: Connection, revision: str = "head", keyring: Keyring | None = None
+) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
+    if keyring is not None:
+        cfg.attributes["keyring"] = keyring  # what data migrations seal or sign with
     command.upgrade(cfg, revision)
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(
+    engine: AsyncEngine, revision: str = "head", *, keyring: Keyring | None = None
+) -> None:
     """Bring the database to the newest schema."""
     async with engine.begin() as conn:
-        await conn.run_sync(upgrade_sync, revision)
+        await conn.run_sync(upgrade_sync, revision, keyring)
+
+
+def _downgrade_sync(connection: Connection, revision: str, keyring: Keyring | None) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    if keyring is not None:
+        cfg.attributes["keyring"] = keyring
+    command.downgrade(cfg, revision)
+
+
+async def downgrade(engine: AsyncEngine, revision: str, *, keyring: Keyring | None = None) -> None:
+    """Step the database back to `revision` (data migrations open what they sealed)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(_downgrade_sync, revision, keyring)
 
 
 def schema_drift(connection: Connection) -> list[object]:

@@ -43,7 +43,8 @@ class HubRuntime:
         if settings.sanitize_policy_file is not None:
             policy = Policy.from_json(settings.sanitize_policy_file.read_bytes())
         return cls(
-            settings.secret,
+            # Hub ids are minted with the oldest key epoch, so they survive a rotation.
+            settings.keyring.id_secret,
             hub_identity(settings.hub_name),
             policy,
             pool,

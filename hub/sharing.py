@@ -26,21 +26,28 @@ An object goes to its own sector and to the broadest collections its TLP allows 
 scope: a CLEAR object under the `public` scope goes to `sector-<own>` and `public`, not also
 to `members`, which reads `public` anyway; with `public` disabled it goes to `members`.
 
-A published object must not point at something its readers cannot get, so an object is
-also withheld from a collection when an object it references (or a marking-definition it
-uses) in the same submission is not readable there; this is computed to a fixed point.
-References to objects outside the submission are not checked here.
+A published object must not point at something its readers cannot get: when an object it
+needs (a relationship's ends, a marking-definition it uses; see `hub.stix.refs`) is not
+readable in a collection, it is withheld from that collection, computed to a fixed point;
+a reference it can do without (`created_by_ref`, an entry of a report's `object_refs`) is
+removed from the copy that collection gets instead. References to objects outside the
+submission are checked against what the caller says is stored (`available`).
+
+An object whose marking the hub cannot resolve (`hub.stix.tlp.Unresolved`) goes nowhere,
+whatever the scope and consent, and its reasons name the marking. A marking-definition
+object goes only to the collections where an object marked with it goes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from hub.stix.tlp import Tlp, effective_tlp, marking_refs, references
+from hub.stix import refs
+from hub.stix.tlp import Tlp, assess, marking_refs, official_level, references
 
 SECTOR_PREFIX = "sector-"
 MEMBERS = "members"
@@ -110,6 +117,8 @@ class Decision:
     tlp: Tlp
     collections: frozenset[str]
     withheld: tuple[str, ...]
+    # Per collection, the references removed from the copy its readers get (not readable there).
+    stripped: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 Routing = dict[str, Decision]
@@ -138,30 +147,44 @@ def route(
     public_enabled: bool,
     known_sectors: frozenset[str],
     known_markings: Mapping[str, Tlp] | None = None,
+    available: Mapping[str, frozenset[str]] | None = None,
 ) -> Routing:
-    """Decide the collections of every object in a submission (see the module docstring)."""
+    """Decide the collections of every object in a submission (see the module docstring).
+
+    `available` maps ids outside the submission to the collections already holding them;
+    given, a reference to an id outside both is readable nowhere (a rejected object, one the
+    sanitizer dropped). Official TLP ids are always readable: publication adds them.
+    """
     unknown = sorted(({own_sector} | scope.extra_sectors) - known_sectors)
     if unknown:
         raise ValueError(f"unknown sector(s): {', '.join(unknown)}")
 
-    levels = effective_tlp(objects, default=default_tlp, known_markings=known_markings)
+    verdicts = assess(objects, default=default_tlp, known_markings=known_markings)
+    levels = {oid: verdict.level for oid, verdict in verdicts.items()}
     targets = scope_targets(scope, own_sector)
     own = sector_collection(own_sector)
 
     current: dict[str, set[str]] = {}
     reasons: dict[str, dict[str, str]] = {}
-    for oid, level in levels.items():
+    for oid, verdict in verdicts.items():
         current[oid] = set()
         reasons[oid] = {}
         for target in targets:
-            reason = _ceiling_reason(level, target, own, consent, public_enabled)
+            reason = (
+                str(verdict.unresolved)
+                if verdict.unresolved is not None
+                else _ceiling_reason(verdict.level, target, own, consent, public_enabled)
+            )
             if reason is None:
                 current[oid].add(target)
             else:
                 reasons[oid][target] = reason
 
-    deps = _dependencies(objects, levels.keys())
-    _withhold_dangling(current, reasons, deps)
+    where = _Where(current, available)
+    needs = _needs(objects, where)
+    _withhold_dangling(current, reasons, needs, where)
+    _follow_referrers(objects, current, reasons)
+    stripped = _stripped(current, needs, where)
 
     routing: Routing = {}
     for oid, level in levels.items():
@@ -171,7 +194,12 @@ def route(
         withheld = tuple(
             f"{target}: {reasons[oid][target]}" for target in targets if target in reasons[oid]
         )
-        routing[oid] = Decision(tlp=level, collections=frozenset(chosen), withheld=withheld)
+        routing[oid] = Decision(
+            tlp=level,
+            collections=frozenset(chosen),
+            withheld=withheld,
+            stripped={c: refs for c, refs in stripped.get(oid, {}).items() if c in chosen},
+        )
     return routing
 
 
@@ -226,18 +254,92 @@ def _ceiling_reason(
     return None
 
 
-def _dependencies(objects: Iterable[Mapping[str, Any]], ids: Iterable[str]) -> dict[str, set[str]]:
-    """For each object, the other objects of the submission it points at or is marked with."""
-    present = set(ids)
-    deps: dict[str, set[str]] = defaultdict(set)
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Where a referenced id can be read: routed now, stored before, or not checked."""
+
+    current: Mapping[str, set[str]]
+    available: Mapping[str, frozenset[str]] | None
+
+    def checked(self, ref: str) -> bool:
+        if ref in self.current:
+            return True
+        return self.available is not None and official_level(ref) is None
+
+    def readable(self, ref: str, collection: str) -> bool:
+        if ref in self.current:
+            return _readable_in(self.current[ref], collection)
+        if self.available is None or official_level(ref) is not None:
+            return True
+        return _readable_in(set(self.available.get(ref, ())), collection)
+
+
+def _needs(objects: Iterable[Mapping[str, Any]], where: _Where) -> dict[str, refs.Needs]:
+    """Each object's references that routing checks (its own id and unchecked ids left out)."""
+    out: dict[str, refs.Needs] = {}
     for obj in objects:
         oid = obj.get("id")
         if not isinstance(oid, str):
             continue
-        for ref in (*references(obj), *marking_refs(obj)):
-            if ref in present and ref != oid:
-                deps[oid].add(ref)
-    return deps
+        found = refs.needs(obj)
+
+        def keep(ids: frozenset[str], oid: str = oid) -> frozenset[str]:
+            return frozenset(r for r in ids if r != oid and where.checked(r))
+
+        previous = out.get(oid)
+        need = refs.Needs(
+            keep(found.required),
+            tuple(g for g in (keep(g) for g in found.groups) if g),
+            keep(found.optional),
+        )
+        if previous is not None:  # several versions of one id: all their needs
+            need = refs.Needs(
+                previous.required | need.required,
+                previous.groups + need.groups,
+                previous.optional | need.optional,
+            )
+        out[oid] = need
+    return out
+
+
+def _stripped(
+    current: Mapping[str, set[str]], needs: Mapping[str, refs.Needs], where: _Where
+) -> dict[str, dict[str, frozenset[str]]]:
+    """Per object and collection, the optional references its readers there cannot get."""
+    out: dict[str, dict[str, frozenset[str]]] = {}
+    for oid, need in needs.items():
+        droppable = need.optional.union(*need.groups) if need.groups else need.optional
+        for collection in current.get(oid, ()):
+            gone = frozenset(r for r in droppable if not where.readable(r, collection))
+            if gone:
+                out.setdefault(oid, {})[collection] = gone
+    return out
+
+
+def _follow_referrers(
+    objects: Iterable[Mapping[str, Any]],
+    current: dict[str, set[str]],
+    reasons: dict[str, dict[str, str]],
+) -> None:
+    """A marking definition goes only where an object that uses it goes (within its own
+    ceiling): it is not intelligence, and must not reach a collection on its own."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    definitions = set()
+    for obj in objects:
+        oid = obj.get("id")
+        if obj.get("type") == "marking-definition" and isinstance(oid, str):
+            definitions.add(oid)
+    for obj in objects:
+        oid = obj.get("id")
+        if not isinstance(oid, str):
+            continue
+        for ref in (*marking_refs(obj), *references(obj)):
+            if ref in definitions and ref != oid:
+                wanted[ref].update(current[oid])
+    for oid in definitions:
+        for collection in sorted(current[oid] - wanted[oid]):
+            reasons[oid][collection] = "no object that uses it goes there"
+        current[oid] &= wanted[oid]
 
 
 def _readable_in(collections: set[str], target: str) -> bool:
@@ -248,28 +350,40 @@ def _readable_in(collections: set[str], target: str) -> bool:
 
 
 def _withhold_dangling(
-    current: dict[str, set[str]], reasons: dict[str, dict[str, str]], deps: dict[str, set[str]]
+    current: dict[str, set[str]],
+    reasons: dict[str, dict[str, str]],
+    needs: Mapping[str, refs.Needs],
+    where: _Where,
 ) -> None:
-    """Remove collections whose readers could not resolve a reference, until nothing changes.
+    """Remove collections whose readers could not resolve a reference the object needs (see
+    `hub.stix.refs`), until nothing changes; optional references are stripped instead.
 
     Collections only ever shrink, so this terminates; the result is the largest routing
-    in which every reference is readable.
+    in which every needed reference is readable.
     """
     referrers: dict[str, set[str]] = defaultdict(set)
-    for source, targets in deps.items():
-        for target in targets:
+    for source, need in needs.items():
+        for target in need.required.union(*need.groups):
             referrers[target].add(source)
     work = list(current)
     queued = set(work)
     while work:
         oid = work.pop()
         queued.discard(oid)
+        if oid not in needs:
+            continue
+        need_of = needs[oid]
         removed = False
-        own_deps = sorted(deps.get(oid, ()))
         for collection in sorted(current[oid]):
-            unreadable = [dep for dep in own_deps if not _readable_in(current[dep], collection)]
-            if unreadable:
-                missing = unreadable[0]
+            missing = next(
+                (r for r in sorted(need_of.required) if not where.readable(r, collection)), None
+            )
+            if missing is None:
+                for group in need_of.groups:
+                    if not any(where.readable(r, collection) for r in group):
+                        missing = min(group)
+                        break
+            if missing is not None:
                 current[oid].discard(collection)
                 reasons[oid][collection] = f"it references {missing}, which is not readable there"
                 removed = True

@@ -24,3 +24,5 @@ class AuditVerdictOut(BaseModel):
     head: str
     problem: str | None
     bad_seq: int | None
+    # The newest entry the signed anchor outside the table names (None: not anchored).
+    anchored_seq: int | None = None

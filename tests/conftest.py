@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -16,9 +17,10 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.app import create_app
-from hub import audit, migrate
+from hub import migrate
 from hub.config import Settings
 from hub.db import make_engine
+from hub.keys import Keyring
 
 # In CI the property-based tests draw the same examples every run, so a red build is
 # reproducible and never depends on the luck of the draw; locally they explore.
@@ -105,7 +107,15 @@ async def empty_engine(
 
 
 @pytest.fixture
-async def maker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+def session_info() -> dict[str, Any]:
+    """What every test session carries: the test keyring (connector tests add an egress policy)."""
+    return Keyring.of(TEST_SECRET).session_info()
+
+
+@pytest.fixture
+async def maker(
+    engine: AsyncEngine, session_info: dict[str, Any]
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Sessions that all join one outer transaction, rolled back after the test."""
     async with engine.connect() as conn:
         outer = await conn.begin()
@@ -113,7 +123,7 @@ async def maker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSe
             bind=conn,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
-            info={"audit_key": audit.audit_key(TEST_SECRET.encode())},
+            info=session_info,
         )
         if outer.is_active:
             await outer.rollback()
@@ -135,6 +145,9 @@ def settings(tmp_path: Path) -> Settings:
         max_objects=500,
         key_touch_seconds=0,
         log_json=False,
+        # Tests send wrong and revoked keys by the hundred; tests/api/web/test_auth.py and the
+        # tests over a real server check the default.
+        sign_in_failures="100000/minute",
     )
 
 

@@ -137,6 +137,31 @@ def test_a_stalled_submission_fails_at_the_limit_and_others_go_first(
     assert "STALL" not in log and "family" not in log
 
 
+def test_with_two_processes_others_go_on_while_one_member_is_stalled(tmp_path: Path) -> None:
+    hub = hub_with(tmp_path, MAMORI_SUBMISSION_TIME_LIMIT_SECONDS="3600")
+    hub.env["MAMORI_SANITIZE_PROCESSES"] = "2"
+    try:
+        seeded = hub.demo()
+        first, second = submitters(seeded)[:2]
+        hub.start()
+        a, b = first["key"], second["key"]
+        with httpx.Client(base_url=hub.base_url, timeout=30) as client:
+            stalled = post(client, a, report("STALL"))
+            behind = post(client, a, report("family 1"))
+            other = post(client, b, report("other member's family"))
+            deadline = time.monotonic() + 120  # a hang guard, not a measurement
+            while detail(client, b, other)["state"] not in TERMINAL:
+                assert time.monotonic() < deadline
+                time.sleep(0.3)
+            assert detail(client, b, other)["state"] == "in_review"
+            # The stalled one still holds its process, and its member's next one waits for
+            # it: that member never occupies both processes.
+            assert detail(client, a, stalled)["state"] not in TERMINAL
+            assert detail(client, a, behind)["state"] == "received"
+    finally:
+        hub.stop()
+
+
 def test_shutdown_does_not_wait_for_a_stalled_submission(tmp_path: Path) -> None:
     hub = hub_with(tmp_path, MAMORI_SUBMISSION_TIME_LIMIT_SECONDS="3600")
     try:

@@ -43,8 +43,13 @@ async def list_entries(
 
 @router.get("/verify")
 async def verify_chain(db: Db, _: Staff) -> AuditVerdictOut:
-    """Walk the whole chain and say whether any entry was altered or removed."""
+    """Walk the whole chain, hold it against its anchor: was any entry altered or removed?"""
     v = await audit.verify(db)
     return AuditVerdictOut(
-        ok=v.ok, entries=v.entries, head=v.head, problem=v.problem, bad_seq=v.bad_seq
+        ok=v.ok,
+        entries=v.entries,
+        head=v.head,
+        problem=v.problem,
+        bad_seq=v.bad_seq,
+        anchored_seq=v.anchored_seq,
     )

@@ -56,12 +56,12 @@ async def preview(
         amber_strict=amber_strict,
     )
     row, plan = p.row, p.plan
-    going: set[str] = set()
+    going: dict[str, dict[str, Any]] = {}  # exactly what leaves: stamped, with definitions
     collections: dict[str, list[str]] = {}
     if plan is not None:
         for slug, objects in plan.collections.items():
             collections[slug] = [str(o["id"]) for o in objects]
-            going.update(collections[slug])
+            going.update((str(o["id"]), dict(o)) for o in objects)
     return Preview(
         id=p.submission.id,
         state=p.submission.state,
@@ -75,7 +75,7 @@ async def preview(
         )
         if p.consent
         else None,
-        objects=[o for o in p.sanitized if o.get("id") in going],
+        objects=list(going.values()),
         collections=collections,
         withheld=[r for r in routes(plan) if not r.collections] if plan is not None else [],
         sanitized=p.sanitized,
@@ -110,7 +110,7 @@ async def give_consent(
             note=body.note,
         )
     else:
-        await consent.withdraw(db, member, submission_id, reason=body.note)
+        await consent.withdraw(db, member, submission_id, ctx=runtime, reason=body.note)
     submission = await records.lock(db, submission_id)
     row = await records.review_row(db, submission_id)
     return ConsentOut(
@@ -122,6 +122,7 @@ async def give_consent(
 
 
 @router.post("/submissions/{submission_id}/revision", status_code=202, responses=_ERRORS)
+@bodies.intake
 async def revise(
     runtime: HubRuntimeDep,
     request: Request,

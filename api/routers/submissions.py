@@ -83,6 +83,7 @@ def summary(s: Submission) -> SubmissionSummary:
         }
     },
 )
+@body.intake
 async def create_submission(
     runtime: HubRuntimeDep,
     request: Request,

@@ -143,33 +143,53 @@ def query_for(
         raise BadRequest(f"invalid query parameter {exc.param}: {exc.message}") from None
 
 
-async def cursor_key(request: Request, settings: SettingsDep) -> bytes:
-    """The `next` signing key, derived once per application from the hub secret."""
-    key: bytes | None = getattr(request.app.state, "taxii_cursor_key", None)
-    if key is None:
-        key = cursor.derive_key(settings.secret, cursor.CURSOR_KEY_PURPOSE)
-        request.app.state.taxii_cursor_key = key
-    return key
+@dataclass(frozen=True, slots=True)
+class CursorKeys:
+    """The key new `next` tokens are signed with, and every key epoch's, to verify with."""
+
+    current: bytes
+    accepted: tuple[bytes, ...]
 
 
-CursorKey = Annotated[bytes, Depends(cursor_key)]
+async def cursor_key(request: Request, settings: SettingsDep) -> CursorKeys:
+    """The `next` signing keys, derived once per application from the hub's key epochs."""
+    keys: CursorKeys | None = getattr(request.app.state, "taxii_cursor_key", None)
+    if keys is None:
+        accepted = tuple(
+            cursor.derive_key(secret, cursor.CURSOR_KEY_PURPOSE)
+            for secret in settings.keyring.epochs.values()
+        )
+        keys = CursorKeys(accepted[0], accepted)
+        request.app.state.taxii_cursor_key = keys
+    return keys
 
 
-def start_after(query: ObjectQuery, collection: Collection, key: bytes) -> Position | None:
-    """Where a page starts: after the cursor's position, or at the beginning."""
+CursorKey = Annotated[CursorKeys, Depends(cursor_key)]
+
+
+def start_after(query: ObjectQuery, collection: Collection, keys: CursorKeys) -> Position | None:
+    """Where a page starts: after the cursor's position, or at the beginning.
+
+    A cursor signed before a key rotation still verifies with its epoch's key.
+    """
     if query.next is None:
         return None
-    try:
-        return cursor.decode(
-            query.next, collection_id=collection.id, fingerprint=query.fingerprint(), key=key
-        )
-    except CursorError as exc:
-        raise BadRequest(f"invalid next parameter: {exc}") from None
+    problem: CursorError | None = None
+    for key in keys.accepted:
+        try:
+            return cursor.decode(
+                query.next, collection_id=collection.id, fingerprint=query.fingerprint(), key=key
+            )
+        except CursorError as exc:
+            problem = problem or exc
+    raise BadRequest(f"invalid next parameter: {problem}")
 
 
-def next_token(position: Position, query: ObjectQuery, collection: Collection, key: bytes) -> str:
+def next_token(
+    position: Position, query: ObjectQuery, collection: Collection, keys: CursorKeys
+) -> str:
     return cursor.encode(
-        position, collection_id=collection.id, fingerprint=query.fingerprint(), key=key
+        position, collection_id=collection.id, fingerprint=query.fingerprint(), key=keys.current
     )
 
 
@@ -185,7 +205,7 @@ def paged(
     page: Page,
     query: ObjectQuery,
     collection: Collection,
-    key: bytes,
+    key: CursorKeys,
     *,
     field: bytes,
     items: list[bytes],

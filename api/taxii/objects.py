@@ -25,7 +25,7 @@ from hub import audit
 from hub.errors import Forbidden, NotFound, UnsupportedMediaType
 from hub.models import CollectionKind
 from hub.stix.tlp import Tlp
-from hub.store import access, posts
+from hub.store import access, posts, revocations
 from hub.store import objects as published
 from hub.submissions import intake, pipeline
 from hub.taxii import media
@@ -58,6 +58,7 @@ async def get_objects(
 
 @router.post(f"{OBJECTS}/", status_code=202)
 @router.post(OBJECTS, status_code=202, include_in_schema=False)
+@body.intake
 async def add_objects(
     runtime: HubRuntimeDep,
     request: Request,
@@ -134,12 +135,13 @@ async def delete_object(
     query = query_for(request, settings, Endpoint.OBJECT, object_id)
     if not await published.has_object(db, collection.id, object_id):
         raise NotFound(NO_SUCH_OBJECT)
-    removed = await published.remove(db, collection.id, query)
+    # The last version gone, readers and peers get a revoked version (hub.store.revocations).
+    removed, revoked = await revocations.delete_and_revoke(db, collection, query, object_id)
     await audit.record(
         db,
         actor=caller.principal,
         action="taxii.delete",
         subject=f"collection:{collection.slug}",
-        details={"id": object_id, "versions": [v for _, v in removed]},
+        details={"id": object_id, "versions": [v for _, v in removed], "revoked": revoked},
     )
     return taxii(b"")

@@ -17,19 +17,23 @@ STATUS = f"{ROOT_PATH}/status/{{status_id}}"
 
 
 def status_response(view: StatusView, *, status_code: int = 200) -> Response:
-    """The status resource (§4.3.1): counts always equal the lengths of their lists."""
-    body = {
+    """The status resource (§4.3.1): counts match the lists; a list with no entry is left out."""
+    body: dict[str, object] = {
         "id": view.id,
         "status": "complete" if view.complete else "pending",
         "request_timestamp": format_taxii(view.request_timestamp),
         "total_count": view.total,
         "success_count": len(view.successes),
-        "successes": view.successes,
         "failure_count": len(view.failures),
-        "failures": view.failures,
         "pending_count": len(view.pendings),
-        "pendings": view.pendings,
     }
+    for name, entries in (
+        ("successes", view.successes),
+        ("failures", view.failures),
+        ("pendings", view.pendings),
+    ):
+        if entries:
+            body[name] = entries
     return taxii(orjson.dumps(body), status=status_code)
 
 

@@ -13,10 +13,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import Db, get_settings
+from api.deps import Db, client_address, get_settings, get_throttle
 from api.web.templating import page
 from hub import audit
-from hub.errors import Forbidden
+from hub.errors import Forbidden, TooManyRequests
 from hub.members import keys, principals, sessions
 from hub.members.sessions import Current
 from hub.models import Role
@@ -25,10 +25,6 @@ PREFIX = "/console"
 COOKIE = "mamori_console"
 SIGN_IN_COOKIE = "mamori_sign_in"  # double-submit token for the sign-in form (no session yet)
 router = APIRouter()
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client is not None else "unknown"
 
 
 def is_https(request: Request) -> bool:
@@ -183,23 +179,28 @@ async def sign_in(
             request, status=403, next_url=next, error="The form expired. Please sign in again."
         )
     client = client_address(request)
-    if await sessions.is_limited(db, client):
+    parts = keys.split_key(key.strip())
+    throttle = get_throttle(request)
+    # Counted per (address, key id): a stranger's guesses never lock out a colleague's key.
+    key_id = parts[0] if parts else None
+    try:
+        await throttle.check_sign_in(client, key_id)
+    except TooManyRequests as limited:
         response = _sign_in_form(
             request,
             status=429,
             next_url=next,
-            error="Too many failed sign-ins from this address. Wait a few minutes and retry.",
+            error="Too many failed sign-ins with this key from this address. Wait and retry.",
         )
-        response.headers["Retry-After"] = str(int(sessions.FAILURE_WINDOW.total_seconds()))
+        response.headers.update(limited.headers())
         return response
-    parts = keys.split_key(key.strip())
     principal = None
     if parts is not None:
         principal = await principals.from_key(
             db, *parts, touch_after=timedelta(seconds=get_settings(request).key_touch_seconds)
         )
     if principal is None or parts is None:
-        await sessions.note_failure(db, client)
+        await throttle.note_failure(client, key_id)
         # The key id is public (it is the Basic user name); the secret never reaches the log.
         await audit.record(
             db,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import Db
+from api.deps import Db, HubRuntimeDep
 from api.web.auth import Staff
 from api.web.common import rules
 from api.web.templating import page
@@ -31,6 +31,7 @@ PERIODS = {
 async def dashboard_page(
     request: Request,
     db: Db,
+    runtime: HubRuntimeDep,
     current: Staff,
     period: Annotated[str, Query(max_length=8)] = "30d",
 ) -> Response:
@@ -40,7 +41,13 @@ async def dashboard_page(
     label, span = PERIODS[period]
     until = utcnow()
     since = until - span if span is not None else None
-    rows = await figures.period_figures(db, since, until, default_tlp=rules(request).default_tlp)
+    rows = await figures.period_figures(
+        db,
+        since,
+        until,
+        default_tlp=rules(request).default_tlp,
+        hub_id=str(runtime.hub_identity["id"]),
+    )
     totals = figures.SectorFigures("", "All sectors")
     for row in rows:
         totals.received += row.received

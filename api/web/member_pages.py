@@ -83,6 +83,7 @@ async def consent_page(
         for slug, objects in p.plan.collections.items():
             for obj in objects:
                 going.setdefault(str(obj["id"]), []).append(slug)
+                by_id[str(obj["id"])] = dict(obj)  # as it leaves: stamped, with definitions
     withheld = (
         {oid: d for oid, d in p.plan.routing.items() if not d.collections}
         if p.plan is not None
@@ -132,10 +133,17 @@ async def give_consent(
 
 @router.post("/submissions/{submission_id}/withdraw")
 async def withdraw(
-    db: Db, current: SubmitterOnly, _: Csrf, submission_id: str, reason: Text = ""
+    db: Db,
+    runtime: HubRuntimeDep,
+    current: SubmitterOnly,
+    _: Csrf,
+    submission_id: str,
+    reason: Text = "",
 ) -> Response:
-    """Withdraw before publication; nothing of it goes out."""
-    await consent.withdraw(db, current.principal, submission_id, reason=reason.strip() or None)
+    """Withdraw: before publication nothing goes out; after, what went out is revoked."""
+    await consent.withdraw(
+        db, current.principal, submission_id, ctx=runtime, reason=reason.strip() or None
+    )
     return redirect(f"{PREFIX}/my/submissions/{submission_id}?done=withdrawn")
 
 

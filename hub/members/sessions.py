@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import utcnow
@@ -27,7 +27,6 @@ IDLE = timedelta(minutes=30)
 # Writing last_seen on every page view would make each click a write; once a minute is enough.
 TOUCH_AFTER = timedelta(minutes=1)
 FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,28 +112,7 @@ async def close(db: AsyncSession, token: str) -> bool:
 
 
 async def purge(db: AsyncSession, *, now: datetime | None = None) -> None:
-    """Forget sessions past their lifetime and failures past the window."""
+    """Forget sessions past their lifetime, and failures the database kept before hub.throttle."""
     now = now or utcnow()
     await db.execute(delete(WebSession).where(WebSession.expires_at <= now))
     await db.execute(delete(SignInFailure).where(SignInFailure.at <= now - FAILURE_WINDOW))
-
-
-async def recent_failures(db: AsyncSession, client: str, *, now: datetime | None = None) -> int:
-    """Failed sign-ins from this address within the window."""
-    now = now or utcnow()
-    count = await db.scalar(
-        select(func.count())
-        .select_from(SignInFailure)
-        .where(SignInFailure.client == client[:64], SignInFailure.at > now - FAILURE_WINDOW)
-    )
-    return int(count or 0)
-
-
-async def is_limited(db: AsyncSession, client: str) -> bool:
-    """Whether this address has used up its failed sign-ins for now."""
-    return await recent_failures(db, client) >= MAX_FAILURES
-
-
-async def note_failure(db: AsyncSession, client: str) -> None:
-    db.add(SignInFailure(client=client[:64], at=utcnow()))
-    await db.flush()

@@ -27,3 +27,5 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_mac: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64), unique=True)
+    # The key epoch (hub.keys.key_id) whose audit key made `mac`.
+    key_id: Mapped[str | None] = mapped_column(String(16))

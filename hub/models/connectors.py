@@ -48,7 +48,8 @@ class ConnectorSource(Base):
     collections: Mapped[list[str]] = mapped_column(JSON, default=list)  # remote collection ids
     auth_kind: Mapped[AuthKind] = mapped_column(_enum(AuthKind, "auth_kind"))
     username: Mapped[str | None] = mapped_column(String(200))
-    # The upstream's password or token: it must be presented, so it cannot be a hash.
+    # The upstream's password or token: it must be presented, so it cannot be a hash; it is
+    # sealed with the hub's keyring (connectors.sealing), its key epoch beside it.
     credential: Mapped[str | None] = mapped_column(Text)
     ca_file: Mapped[str | None] = mapped_column(String(1000))
     mode: Mapped[SourceMode] = mapped_column(_enum(SourceMode, "source_mode"))
@@ -126,8 +127,9 @@ class MemberWebhook(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     member_id: Mapped[str] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(1000))
-    # The HMAC key the receiver verifies with; the hub signs with it, so it is kept as is.
-    secret: Mapped[str] = mapped_column(String(200))
+    # The HMAC key the receiver verifies with; the hub signs with it, so it is sealed (not
+    # hashed) with the hub's keyring, its key epoch beside it.
+    secret: Mapped[str] = mapped_column(Text)
     paused: Mapped[bool] = mapped_column(default=False)
     # Per collection id: the last date_added already announced (epoch µs).
     progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -23,8 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub.db import Base, UTCDateTime, utcnow
 from hub.models.members import _enum
 
-# Fixed for the life of the hub: TAXII collection ids are uuid5(COLLECTION_NAMESPACE, slug),
-# so a reader's configured collection id survives database rebuilds and new deployments.
+# Fixed for the life of the hub: a TAXII collection id derives from its slug, so a reader's
+# configured collection id survives database rebuilds and new deployments; it is written in
+# the version 4 form that TAXII 2.1 asks of identifiers (0010 moved the version 5 ones).
 COLLECTION_NAMESPACE = uuid.UUID("6d616d6f-7269-5441-9849-636f6c6c6563")
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY (the rowid); PostgreSQL gets BIGINT.
@@ -32,8 +33,9 @@ _SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def collection_uuid(slug: str) -> str:
-    """The stable TAXII id of the collection named `slug`."""
-    return str(uuid.uuid5(COLLECTION_NAMESPACE, slug))
+    """The stable TAXII id of the collection named `slug`: an RFC 4122 version 4 UUID."""
+    derived = uuid.uuid5(COLLECTION_NAMESPACE, slug)
+    return str(uuid.UUID(bytes=derived.bytes, version=4))
 
 
 class CollectionKind(enum.StrEnum):

@@ -11,6 +11,7 @@ never loses an earlier one. Every decision is a recorded transition and an audit
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,10 +38,10 @@ from hub.models import (
 )
 from hub.review import diff
 from hub.runtime import HubRuntime
-from hub.sanitize import sanitize
+from hub.sanitize import MemberProfile, SectorRef, sanitize
 from hub.sanitize.matchers import long_enough
 from hub.sanitize.report import Change, Report
-from hub.submissions import consent, intake, lifecycle, publication, records
+from hub.submissions import consent, intake, lifecycle, pipeline, publication, records
 
 S = SubmissionState
 MAX_EDIT_VALUES = 200
@@ -171,18 +172,17 @@ async def resanitize(
     )
     dropped = set(edits.drop)
     kept = [o for o in originals if o.get("id") not in dropped]
-    result = sanitize(
-        kept,
-        profile,
-        ctx.policy,
-        secret=ctx.secret,
-        hub_identity=ctx.hub_identity,
-        sector=registry.sector,
-        others=registry.others,
-    )
+    # Off the event loop and under the submission time limit, like the pipeline's first pass.
+    deadline = time.monotonic() + ctx.time_limit
+    try:
+        objects, changes = await pipeline.off_loop(
+            ctx, deadline, sanitize_edited, kept, profile, ctx, registry.sector, registry.others
+        )
+    except pipeline.Stopped as exc:
+        raise Unprocessable(f"the edit could not be applied: {exc.reason}") from None
     report = Report(
         [
-            *result.report.changes,
+            *changes.changes,
             *(
                 Change(o["id"], None, "", "operator-drop", str(o.get("type")), None)
                 for o in originals
@@ -193,9 +193,29 @@ async def resanitize(
     blob = await db.get(SubmissionBlob, submission.id)
     if blob is None:  # pragma: no cover
         raise RuntimeError(f"submission {submission.id} has no stored body")
-    blob.sanitized = orjson.dumps(result.objects)
+    blob.sanitized = orjson.dumps(objects)
     blob.report = report.to_json()
-    return result.objects, report
+    return objects, report
+
+
+def sanitize_edited(
+    objects: list[dict[str, Any]],
+    profile: MemberProfile,
+    ctx: HubRuntime,
+    sector: SectorRef,
+    others: Sequence[MemberProfile],
+) -> tuple[list[dict[str, Any]], Report]:
+    """The sanitizer over an edited submission: pure, run in a worker process."""
+    result = sanitize(
+        objects,
+        profile,
+        ctx.policy,
+        secret=ctx.secret,
+        hub_identity=ctx.hub_identity,
+        sector=sector,
+        others=others,
+    )
+    return result.objects, result.report
 
 
 # --- decisions ---------------------------------------------------------------------------

@@ -32,7 +32,10 @@ from hub.sanitize.values import url_host
 
 VALUE_TYPES = frozenset({"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "mac-addr"})
 # A quoted constant in a STIX pattern: '...' with backslash escapes.
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+# The closing quote is optional and the run possessive, so the regex never fails after a
+# quote: one that had to find the closing quote would rescan to the end from every quote of
+# an unclosed run (quadratic).
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*+)'?")
 _SPACE = re.compile(r"\s+")
 _LOOKUP_CHUNK = 500
 

@@ -1,7 +1,8 @@
 """TAXII Add Objects (§5.5) and its status resources (§4.3).
 
 Staff post analysis straight into a collection (validated, capped by the collection's TLP
-ceiling, published); members post into the inbox, whose status follows the submission.
+ceiling, an unresolvable marking refused as in routing, published carrying its effective
+TLP); members post into the inbox, whose status follows the submission.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from hub.models import (
     SubmissionState,
     TaxiiStatus,
 )
-from hub.stix.tlp import Tlp, effective_tlp
+from hub.stix.tlp import TLP2_DEFINITIONS, Tlp, Verdict, assess, marking_refs, stamp
 from hub.store.objects import prepare, publish_into
 from hub.submissions import intake, records
 from hub.taxii.timestamps import TimestampError, format_micros, format_taxii, parse_micros
@@ -98,11 +99,14 @@ async def post_direct(
         else:
             valid.append((position, obj))
 
-    levels = effective_tlp([obj for _, obj in valid], default=default_tlp)
+    verdicts = assess([obj for _, obj in valid], default=default_tlp)
     allowed: list[tuple[int, Mapping[str, Any]]] = []
     for position, obj in valid:
-        level = levels.get(obj["id"], default_tlp)
-        if level > ceiling:
+        verdict = verdicts.get(obj["id"], Verdict(default_tlp, source="default"))
+        level = verdict.level
+        if verdict.unresolved is not None:
+            failures.append(entries[position] | {"message": str(verdict.unresolved)})
+        elif level > ceiling:
             failures.append(
                 entries[position]
                 | {
@@ -111,9 +115,12 @@ async def post_direct(
                 }
             )
         else:
-            allowed.append((position, obj))
+            allowed.append((position, stamp(obj, level)))
 
-    result = await publish_into(db, collection, [obj for _, obj in allowed])
+    stamped = [obj for _, obj in allowed]
+    used = {ref for obj in stamped for ref in marking_refs(obj)} - {o["id"] for o in stamped}
+    definitions = [TLP2_DEFINITIONS[ref] for ref in sorted(used) if ref in TLP2_DEFINITIONS]
+    result = await publish_into(db, collection, [*definitions, *stamped])
     conflicts = set(result.conflicts)
     successes: list[dict[str, str]] = []
     for position, obj in allowed:

@@ -21,7 +21,9 @@ from hub.errors import Forbidden, NotFound, Unprocessable
 from hub.members.principals import Principal
 from hub.models import (
     AutoConsent,
+    Member,
     Role,
+    Sector,
     Submission,
     SubmissionBlob,
     SubmissionEvent,
@@ -30,11 +32,14 @@ from hub.models import (
     SubmissionState,
 )
 from hub.runtime import HubRuntime
+from hub.sanitize import SectorRef
 from hub.sanitize.report import Report
+from hub.store import revocations
 from hub.submissions import intake, lifecycle, publication, records
 
 S = SubmissionState
-WITHDRAWABLE = (S.IN_REVIEW, S.AWAITING_CONSENT, S.SENT_BACK)
+# After publication too: what went out is then taken back (`hub.store.revocations`).
+WITHDRAWABLE = (S.IN_REVIEW, S.AWAITING_CONSENT, S.SENT_BACK, S.PUBLISHED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,16 +243,35 @@ async def approve(
 
 
 async def withdraw(
-    db: AsyncSession, principal: Principal, submission_id: str, *, reason: str | None = None
+    db: AsyncSession,
+    principal: Principal,
+    submission_id: str,
+    *,
+    ctx: HubRuntime,
+    reason: str | None = None,
 ) -> Submission:
-    """The submitter withdraws its report before publication; nothing of it goes out."""
+    """The submitter withdraws its report: before publication nothing of it goes out; after,
+    every object it published is revoked (readers and peers get the revoked version)."""
     _submitter(principal)
     submission = await _own(db, principal, submission_id)
     if submission.state not in WITHDRAWABLE:
         raise lifecycle.InvalidTransition(
-            f"submission {submission.id} is {submission.state.value}; it can be withdrawn only "
-            "before it is published, rejected or withdrawn"
+            f"submission {submission.id} is {submission.state.value}; a rejected or withdrawn "
+            "submission cannot be withdrawn"
         )
+    taken_back: dict[str, list[str]] = {}
+    if submission.state is S.PUBLISHED:
+        sector = await db.scalar(
+            select(Sector)
+            .join(Member, Member.sector_id == Sector.id)
+            .where(Member.id == submission.member_id)
+        )
+        keep = (
+            publication.context_ids(ctx, SectorRef(sector.slug, sector.name))
+            if sector is not None
+            else frozenset({str(ctx.hub_identity["id"])})
+        )
+        taken_back = await revocations.withdraw_published(db, submission.id, keep)
     row = await records.review_row(db, submission.id)
     row.consent, row.consent_by, row.consent_at = "withdrawn", principal.account_id, utcnow()
     row.updated_at = row.consent_at
@@ -264,7 +288,7 @@ async def withdraw(
         actor=principal,
         action="consent.withdraw",
         subject=f"submission:{submission.id}",
-        details={"reason": reason},
+        details={"reason": reason, "taken_back": taken_back},
     )
     await db.flush()
     return submission

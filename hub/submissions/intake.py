@@ -13,6 +13,7 @@ from hub.db import utcnow
 from hub.errors import BadRequest, Forbidden, PayloadTooLarge, Unprocessable
 from hub.members.principals import Principal
 from hub.models import Submission, SubmissionBlob, SubmissionEvent, SubmissionState
+from hub.stix.tlp import canonical_markings
 
 EXPECTED = (
     'expected a STIX 2.1 bundle ({"type": "bundle", "id": "bundle--…", "objects": [...]}) '
@@ -55,6 +56,10 @@ def parse(body: bytes, limits: Limits, *, allow_taxii_envelope: bool = False) ->
             f"{len(objects)} objects in one submission; the limit is {limits.max_objects}"
         )
     check_sizes(objects, limits)
+    # An official TLP id in another letter case is the same id (a UUID is case-insensitive):
+    # every reader of a posted body (validation, sanitizing, direct posts) sees it canonical,
+    # so it can never count as an unknown marking or be re-minted into one.
+    objects = [canonical_markings(o) if isinstance(o, dict) else o for o in objects]
     return Envelope(objects=objects, bundle_id=bundle_id)
 
 

@@ -21,7 +21,8 @@ ALLOWED: dict[SubmissionState, frozenset[SubmissionState]] = {
     # A member answers a send-back with a corrected body, processed again from the start.
     S.SENT_BACK: frozenset({S.IN_REVIEW, S.WITHDRAWN, S.RECEIVED}),
     S.FAILED: frozenset({S.RECEIVED}),
-    S.PUBLISHED: frozenset(),
+    # A member may withdraw a published report: its objects are then revoked.
+    S.PUBLISHED: frozenset({S.WITHDRAWN}),
     S.REJECTED: frozenset(),
     S.WITHDRAWN: frozenset(),
 }

@@ -2,8 +2,12 @@
 
 `hub.sharing.route` alone decides where each object may go. The hub's own identity and the
 sector identity that the sanitizer adds are not intelligence but context: they are left out
-of routing (unmarked, they would count at the hub default TLP and hold back every object
-that points at them) and travel with whatever references them.
+of routing and travel, marked TLP:CLEAR, with whatever references them.
+
+What is published is exactly what readers may act on: every object carries its effective
+TLP as an official marking (`hub.stix.tlp.stamp`: an object that counted at the default, or
+inherited a level, is published marked with it), and the TLP 2.0 marking-definition objects
+the published objects use are in the collection with them.
 
 A later version of an already-published object carries the same hub id (the sanitizer's
 ids are keyed per member and original id), so it publishes as a new version of that id,
@@ -24,7 +28,9 @@ from hub.db import utcnow
 from hub.errors import Conflict
 from hub.members.principals import Principal
 from hub.models import (
+    Collection,
     Member,
+    PublishedObject,
     Sector,
     Submission,
     SubmissionBlob,
@@ -34,7 +40,15 @@ from hub.models import (
 from hub.review import triage
 from hub.runtime import HubRuntime
 from hub.sanitize import SectorRef, hub_member_identity, sector_identity
-from hub.stix.tlp import references
+from hub.stix import refs
+from hub.stix.tlp import (
+    TLP2_DEFINITIONS,
+    Tlp,
+    marking_refs,
+    official_level,
+    references,
+    stamp,
+)
 from hub.store.objects import publish
 from hub.submissions import lifecycle, records
 
@@ -81,9 +95,15 @@ def plan(
     rules: sharing.Rules,
     known_sectors: frozenset[str],
     context: frozenset[str],
+    available: Mapping[str, frozenset[str]] | None = None,
 ) -> Plan:
-    """Route the intelligence objects, then let each context object follow its referrers."""
+    """Route the intelligence objects, then let each context object follow its referrers.
+
+    `available` (ids outside the submission -> collections holding them) makes routing
+    check references that leave the submission; the context is readable everywhere.
+    """
     intelligence = [o for o in objects if o.get("id") not in context]
+    everywhere = frozenset({sharing.PUBLIC})  # a reader of any collection reads public
     routing = sharing.route(
         intelligence,
         own_sector=own_sector,
@@ -92,6 +112,9 @@ def plan(
         default_tlp=rules.default_tlp,
         public_enabled=rules.public_enabled,
         known_sectors=known_sectors,
+        available=None
+        if available is None
+        else {**available, **dict.fromkeys(context, everywhere)},
     )
     wanted: dict[str, set[str]] = {}
     for obj in intelligence:
@@ -106,12 +129,57 @@ def plan(
         oid = obj.get("id")
         if oid in context:
             targets: frozenset[str] | set[str] = wanted.get(str(oid), set())
+            level = Tlp.CLEAR  # the hub's and the sector's identity travel with anything
+            stripped: Mapping[str, frozenset[str]] = {}
         else:
             decision = routing.get(str(oid))
             targets = decision.collections if decision is not None else frozenset()
+            level = decision.tlp if decision is not None else rules.default_tlp
+            stripped = decision.stripped if decision is not None else {}
+        if not targets:
+            continue
+        stamped = stamp(obj, level)
         for slug in sorted(targets):
-            result.collections.setdefault(slug, []).append(obj)
+            out = refs.without(stamped, stripped.get(slug, frozenset()))
+            result.collections.setdefault(slug, []).append(out)
+    for published in result.collections.values():
+        _add_official_definitions(published)
     return result
+
+
+def _add_official_definitions(objects: list[Mapping[str, Any]]) -> None:
+    """Put the TLP 2.0 marking definitions the objects use into the collection with them."""
+    present = {o.get("id") for o in objects}
+    used = sorted(
+        {ref for o in objects for ref in marking_refs(o) if ref in TLP2_DEFINITIONS} - present
+    )
+    objects[:0] = [TLP2_DEFINITIONS[ref] for ref in used]
+
+
+async def stored_elsewhere(
+    db: AsyncSession, objects: Sequence[Mapping[str, Any]], context: frozenset[str]
+) -> dict[str, frozenset[str]]:
+    """For every id the objects point at outside themselves, the collections holding it."""
+    own = {str(o.get("id")) for o in objects}
+    wanted = sorted(
+        {
+            ref
+            for o in objects
+            for ref in (*references(o), *marking_refs(o))
+            if ref not in own and ref not in context and official_level(ref) is None
+        }
+    )
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = await db.execute(
+            select(PublishedObject.stix_id, Collection.slug)
+            .join(Collection, Collection.id == PublishedObject.collection_id)
+            .where(PublishedObject.stix_id.in_(wanted[start : start + 500]))
+            .distinct()
+        )
+        for stix_id, slug in rows:
+            found.setdefault(stix_id, set()).add(slug)
+    return {ref: frozenset(slugs) for ref, slugs in found.items()}
 
 
 async def known_sectors(db: AsyncSession) -> frozenset[str]:
@@ -154,14 +222,17 @@ async def plan_for(
     )
     if blob is None or sector is None:  # pragma: no cover - foreign keys guarantee both
         raise RuntimeError(f"submission {submission.id} lost its body or sector")
+    objects = records.sanitized_objects(blob)
+    context = context_ids(ctx, SectorRef(sector.slug, sector.name))
     return plan(
-        records.sanitized_objects(blob),
+        objects,
         own_sector=sector.slug,
         scope=scope,
         consent=consent or consent_of(row),
         rules=rules,
         known_sectors=await known_sectors(db),
-        context=context_ids(ctx, SectorRef(sector.slug, sector.name)),
+        context=context,
+        available=await stored_elsewhere(db, objects, context),
     )
 
 

@@ -66,7 +66,8 @@ _PLAIN_PARAMS = frozenset({"added_after", "limit", "next"})
 # STIX 2.1 §3.1: a type is 3-250 characters of a-z, 0-9 and hyphen.
 _STIX_TYPE = re.compile(r"[a-z0-9-]{3,250}", re.ASCII)
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_STIX_ID = re.compile(r"[a-z0-9-]{3,250}--" + _UUID, re.ASCII)
+# Anchored although used with fullmatch: a search would retry 250 characters at every offset.
+_STIX_ID = re.compile(r"\A[a-z0-9-]{3,250}--" + _UUID, re.ASCII)
 _SPEC_VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}", re.ASCII)
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _MATCH_KEY = re.compile(r"match\[([^\]]*)\]")

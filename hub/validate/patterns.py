@@ -42,7 +42,7 @@ _TOKEN_RE = re.compile(
         (?:\.(\d{1,6}))?Z')
   | (?P<hex>h'(?:[0-9a-fA-F]{2})+')
   | (?P<bin>b'[A-Za-z0-9+/=]+')
-  | (?P<str>'(?:[^'\\]|\\['\\])*')
+  | (?P<str>'(?:[^'\\]|\\['\\])*+(?P<close>')?)
   | (?P<num>-?(?:0|[1-9]\d*)(?:\.\d+)?(?![\w.]))
   | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
   | (?P<op><=|>=|!=|=(?!=)|<(?!>)|>)
@@ -120,6 +120,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             except ValueError:
                 raise _Unknown from None
         elif kind == "bin" and BASE64_RE.match(m.group()[2:-1]) is None:
+            raise _Unknown
+        elif kind == "str" and m.group("close") is None:
+            # Unclosed (the closing quote is optional so the regex never fails after a quote
+            # and rescans from the next one): the full parser gives the reason.
             raise _Unknown
         if kind != "ws":
             value = m.group()

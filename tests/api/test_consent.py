@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.models import Collection
 from hub.stix.tlp import TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_GREEN
+from hub.taxii.media import TAXII_MEDIA
 from tests.api.test_review import (
     approve,
     indicator,
@@ -77,7 +80,7 @@ async def test_members_see_only_their_own_and_only_submitters_answer(
     assert await published(db, sid) == {}
 
 
-async def test_withdraw_before_publication_and_not_after(
+async def test_withdraw_before_publication_and_after_it(
     client: httpx.AsyncClient, db: AsyncSession
 ) -> None:
     world = await make_world(db)
@@ -93,8 +96,24 @@ async def test_withdraw_before_publication_and_not_after(
     sid2 = await submit(client, world)
     await approve(client, world, sid2)
     await consent(client, world, sid2)
+    went = await published(db, sid2)
     late = await consent(client, world, sid2, decision="withdraw")
-    assert late.status_code == 409 and "published" in late.json()["detail"]
+    assert late.status_code == 200 and late.json()["state"] == "withdrawn"
+    # What went out is revoked where readers (and peers) get it; the hub's identity stays.
+    own = f"sector-{world.sector_a}"
+    cid = await db.scalar(select(Collection.id).where(Collection.slug == own))
+    r = await client.get(
+        f"/taxii2/mamori/collections/{cid}/objects/",
+        headers={"Accept": TAXII_MEDIA} | world.h("reader_c"),
+    )
+    latest = {o["id"]: o for o in r.json()["objects"]}
+    for oid in went[own]:
+        obj = latest[oid]
+        if obj["type"] in ("indicator", "relationship", "report"):
+            assert obj.get("revoked") is True, oid
+        elif obj["type"] == "identity":
+            assert "revoked" not in obj
+    assert (await consent(client, world, sid2, decision="withdraw")).status_code == 409
 
 
 async def test_amber_strict_needs_explicit_consent_and_stays_in_the_sector(

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import AuditEntry, Role
+from tests.connectors.httpstub import Seen, serve
 from tests.factories import bearer, make_key, make_member, make_sector
 
 DEAD = "http://127.0.0.1:9/taxii2/api1/"  # nothing listens on the discard port
@@ -79,7 +80,7 @@ async def test_sources_peers_and_webhooks_round_trip(
     r = await client.post(
         "/api/v1/admin/webhooks",
         headers=admin,
-        json={"member": member.slug, "url": "https://soc.example/hook"},
+        json={"member": member.slug, "url": "http://127.0.0.1:9/hook"},
     )
     assert r.status_code == 201
     hook = r.json()
@@ -110,3 +111,46 @@ async def test_sources_peers_and_webhooks_round_trip(
         assert action in actions
     assert all(TOKEN not in str(e.details) for e in entries)
     assert hook["secret"] not in str([e.details for e in entries])
+
+
+async def test_a_test_run_names_the_status_never_the_remotes_text(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    leak = "internal: postgres://tip:hunter2@10.0.0.5/tip stack trace"
+
+    def failing(request: Seen) -> tuple[int, dict[str, str], bytes]:
+        return 500, {"Content-Type": "text/plain"}, leak.encode()
+
+    sector = await make_sector(db)
+    admin = bearer(await make_key(db, Role.ADMIN))
+    await db.commit()
+    with serve(failing) as upstream:
+        body = {
+            "name": "failing-feed",
+            "api_root_url": f"{upstream.base}/api1/",
+            "collections": ["c1"],
+            "mode": "validate",
+            "sectors": [sector.slug],
+            "auto_approve": True,
+        }
+        assert (await client.post("/api/v1/admin/sources", json=body, headers=admin)).is_success
+        r = await client.post("/api/v1/admin/sources/failing-feed/test", headers=admin)
+    assert r.status_code == 200
+    assert r.json() == {"ok": False, "problems": ["API root: HTTP 500 (server error)"]}
+    assert "hunter2" not in r.text and "stack" not in r.text
+
+
+async def test_a_urls_password_is_never_shown(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    member = await make_member(db, sector=await make_sector(db))
+    admin = bearer(await make_key(db, Role.ADMIN))
+    await db.commit()
+    url = "http://soc-user:url-password-9876@127.0.0.1:9/hook"
+    r = await client.post(
+        "/api/v1/admin/webhooks", headers=admin, json={"member": member.slug, "url": url}
+    )
+    assert r.status_code == 201, r.text
+    listed = await client.get("/api/v1/admin/webhooks", headers=admin)
+    entries = await client.get("/api/v1/audit", headers=admin)
+    for text in (r.text, listed.text, entries.text):
+        assert "url-password-9876" not in text and "soc-user" not in text
+    assert listed.json()[0]["url"] == "http://***@127.0.0.1:9/hook"

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import requests
 from pydantic import SecretStr
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,15 +21,15 @@ from taxii2client.v21 import Collection, as_pages
 
 from connectors import jobs, taxii_push
 from connectors.jobs import Runtime
-from connectors.taxii_client import BearerAuth
 from connectors.worker import Worker
-from hub import audit
+from hub import netpolicy
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
+from hub.keys import Keyring
 from hub.models import ConnectorPeer, PeerProgress
 from hub.models.published import collection_uuid
 from hub.runtime import HubRuntime
-from hub.stix.tlp import TLP1_AMBER, TLP2_AMBER, TLP2_GREEN
+from hub.stix.tlp import TLP1_AMBER, TLP2_AMBER, TLP2_DEFINITIONS, TLP2_GREEN
 from hub.store.objects import publish
 from tests.hubprocess import HubProcess
 
@@ -81,9 +82,30 @@ class Hub:
             ]
 
 
+class BearerAuth(requests.auth.AuthBase):
+    """`Authorization: Bearer <token>` for taxii2-client (its own TokenAuth says `Token`)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+# The two hubs federate over loopback: an admin's explicit allow-list, as on a private network.
+LOOPBACK = "127.0.0.0/8"
+
+
 def start_hub(workdir: Path, **env: str) -> Hub:
     workdir.mkdir()
-    process = HubProcess(workdir, MAMORI_LOG_LEVEL="WARNING", MAMORI_SANITIZE_PROCESSES="0", **env)
+    process = HubProcess(
+        workdir,
+        MAMORI_LOG_LEVEL="WARNING",
+        MAMORI_SANITIZE_PROCESSES="0",
+        MAMORI_CONNECTOR_ALLOW_NETWORKS=LOOPBACK,
+        **env,
+    )
     seeded = process.demo()
     keys = {(c["role"], c["member"]): c["key"] for c in seeded["credentials"]}
     try:
@@ -123,7 +145,11 @@ async def a_db(hubs: tuple[Hub, Hub]) -> AsyncIterator[async_sessionmaker[AsyncS
     """Hub A's database, opened from the test as a second process on it (a worker)."""
     url = hubs[0].process.env["MAMORI_DATABASE_URL"]
     engine = make_engine(url)
-    yield make_sessionmaker(engine, audit_key=audit.audit_key(SECRET.encode()))
+    yield make_sessionmaker(
+        engine,
+        keyring=Keyring.of(SECRET),
+        info={netpolicy.INFO_KEY: netpolicy.Policy.parse(LOOPBACK)},
+    )
     await engine.dispose()
 
 
@@ -132,6 +158,7 @@ def a_worker(hubs: tuple[Hub, Hub], maker: async_sessionmaker[AsyncSession]) -> 
         database_url=hubs[0].process.env["MAMORI_DATABASE_URL"],
         secret_key=SecretStr(SECRET),
         data_dir=hubs[0].process.workdir / ".mamori",
+        connector_allow_networks=LOOPBACK,
     )
     runtime = Runtime(maker, settings, HubRuntime.from_settings(settings))
     return Worker(runtime, handlers={jobs.PUSH: taxii_push.run_job})
@@ -313,7 +340,10 @@ async def test_a_peer_killed_mid_transfer_loses_and_duplicates_nothing(
     assert await w.drain() == 1
     on_b = b.held(ENERGY)
     assert len(on_b) == len(set(on_b))  # nothing twice
-    assert sorted(on_b) == sorted(expected)  # nothing lost
+    # Nothing lost; B adds the TLP 2.0 definitions of the levels it publishes at.
+    assert sorted(o for o in on_b if o[0] not in TLP2_DEFINITIONS) == sorted(
+        o for o in expected if o[0] not in TLP2_DEFINITIONS
+    )
     with a.http("admin") as admin:
         status = admin.get("/api/v1/admin/peers/hub-b").json()
     assert status["last_error"] is None and status["progress"][0]["rejected"] == 0
@@ -324,7 +354,9 @@ async def test_a_peer_killed_mid_transfer_loses_and_duplicates_nothing(
         await db.execute(update(PeerProgress).values(last_date_added=0))
     report = await taxii_push.push(w.runtime, peer.id)
     assert report.errors == {} and report.collections["sector-energy"].rejected == 0
-    assert sorted(b.held(ENERGY)) == sorted(expected)
+    assert sorted(o for o in b.held(ENERGY) if o[0] not in TLP2_DEFINITIONS) == sorted(
+        o for o in expected if o[0] not in TLP2_DEFINITIONS
+    )
 
 
 async def test_a_peer_cleared_for_green_never_receives_amber(
@@ -364,6 +396,9 @@ async def test_a_peer_cleared_for_green_never_receives_amber(
     assert {o["id"] for o in [*green, *filler]} <= ids
     assert not ids & {o["id"] for o in [*amber, pointer, late]}
     for obj in received:
+        if obj["type"] == "marking-definition":
+            assert obj == TLP2_DEFINITIONS[TLP2_GREEN]  # the only level that reached B
+            continue
         assert not set(obj.get("object_marking_refs", [])) & {TLP2_AMBER, TLP1_AMBER}
         assert obj.get("object_marking_refs") == [TLP2_GREEN]  # unmarked = hub default AMBER
     assert pushed.withheld == len(a.held(ENERGY)) - len(received)
@@ -373,3 +408,28 @@ async def _peer_id(db: AsyncSession, name: str) -> str:
     found = await db.scalar(select(ConnectorPeer.id).where(ConnectorPeer.name == name))
     assert found is not None
     return found
+
+
+async def test_a_deletion_reaches_the_peer_as_a_revocation(
+    hubs: tuple[Hub, Hub], a_db: async_sessionmaker[AsyncSession]
+) -> None:
+    a, b = hubs
+    (obj,) = bulk(1, TLP2_GREEN, prefix="taken-back")
+    async with a_db.begin() as db:
+        await publish(db, "sector-energy", [obj])
+    peer_id = add_peer(a, b, "revoking-peer", "sector-energy", MEMBERS, "green")
+    w = a_worker(hubs, a_db)
+    assert (await taxii_push.push(w.runtime, peer_id)).errors == {}
+    assert [o for o in b.bodies(MEMBERS, "tohoku-gas") if o["id"] == obj["id"]] == [obj]
+
+    with a.http("admin") as admin:
+        r = admin.delete(
+            f"/taxii2/mamori/collections/{ENERGY}/objects/{obj['id']}/",
+            headers={"Accept": "application/taxii+json;version=2.1"},
+        )
+        assert r.status_code == 200, r.text
+    report = await taxii_push.push(w.runtime, peer_id)
+    assert report.errors == {} and report.collections["sector-energy"].sent >= 1
+    versions = [o for o in b.bodies(MEMBERS, "tohoku-gas") if o["id"] == obj["id"]]
+    assert [o.get("revoked", False) for o in versions] == [False, True]
+    assert versions[1]["modified"] > obj["modified"]

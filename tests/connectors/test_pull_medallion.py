@@ -14,9 +14,10 @@ from connectors import jobs, registry, taxii_pull
 from connectors.jobs import Runtime
 from connectors.registry import SourceSpec
 from connectors.worker import Worker
-from hub import audit, members, migrate
+from hub import members, migrate, netpolicy
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
+from hub.keys import Keyring
 from hub.models import (
     AuditEntry,
     AuthKind,
@@ -28,7 +29,9 @@ from hub.models import (
     SubmissionState,
 )
 from hub.runtime import HubRuntime
+from hub.stix.tlp import OFFICIAL_MARKINGS, TLP2_DEFINITIONS
 from tests.conftest import TEST_SECRET
+from tests.connectors.conftest import LOOPBACK
 from tests.connectors.upstream import PASSWORD, USER, Medallion, medallion
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +47,11 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Medallion]:
 async def hub(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
     await migrate.upgrade(engine)
-    maker = make_sessionmaker(engine, audit_key=audit.audit_key(TEST_SECRET.encode()))
+    maker = make_sessionmaker(
+        engine,
+        keyring=Keyring.of(TEST_SECRET),
+        info={netpolicy.INFO_KEY: netpolicy.Policy.parse(LOOPBACK)},
+    )
     async with maker.begin() as db:
         await members.create_sector(db, "energy", "Energy")
         await members.create_sector(db, "finance", "Finance")
@@ -100,8 +107,13 @@ async def test_validated_source_follows_medallion_incrementally(
     assert pulled.pages > len(held) // 7  # followed `next` page by page
     assert pulled.fetched == len(held)
     stored = await published(hub, "sector-energy")
-    got = {(str(o["id"]), version(o)) for o in stored}
+    got = {(str(o["id"]), version(o)) for o in stored if o["id"] not in TLP2_DEFINITIONS}
     assert got <= held  # ids kept: a validated feed is not re-minted
+    # Each object leaves carrying a TLP: its own, or the source's default stamped on it.
+    for obj in stored:
+        if obj["type"] != "marking-definition":
+            refs = obj.get("object_marking_refs")
+            assert isinstance(refs, list) and any(r in OFFICIAL_MARKINGS for r in refs), obj
     assert len(got) == pulled.accepted and pulled.accepted + pulled.failed == len(held)
     assert pulled.accepted > 250
     async with hub() as db:

@@ -24,7 +24,15 @@ from connectors.taxii_push import ENVELOPE_OVERHEAD, envelopes, outbound
 from hub.config import Settings
 from hub.models import AuthKind, Collection, PublishedObject, SourceMode
 from hub.runtime import HubRuntime
-from hub.stix.tlp import TLP1_RED, TLP2_AMBER, TLP2_AMBER_STRICT, TLP2_CLEAR, TLP2_GREEN, Tlp
+from hub.stix.tlp import (
+    TLP1_RED,
+    TLP2_AMBER,
+    TLP2_AMBER_STRICT,
+    TLP2_CLEAR,
+    TLP2_DEFINITIONS,
+    TLP2_GREEN,
+    Tlp,
+)
 from tests.factories import make_sector
 
 TAXII = "application/taxii+json;version=2.1"
@@ -70,7 +78,9 @@ def test_outbound_withholds_everything_above_the_ceiling() -> None:
     assert [objects[i]["id"] for i in allowed] == [clear["id"], green["id"], forged["id"]]
     assert len(withheld) == 6
     allowed, _ = outbound(objects, ceiling=Tlp.AMBER_STRICT, default=Tlp.AMBER)
-    assert red["id"] not in {objects[i]["id"] for i in allowed} and len(allowed) == 8
+    # RED never leaves, nor does what a forged TLP name marks (fail closed).
+    left = {objects[i]["id"] for i in allowed}
+    assert red["id"] not in left and claims_green["id"] not in left and len(allowed) == 7
     # A reference to something stored earlier (not in this page) still decides the level.
     later = obj("relationship", TLP2_GREEN, source_ref=green["id"], target_ref=amber["id"])
     allowed, withheld = outbound([later], ceiling=Tlp.GREEN, default=Tlp.AMBER, context=[amber])
@@ -228,4 +238,5 @@ async def test_pull_without_next_continues_from_date_added_last(
                 .where(Collection.slug == f"sector-{sector.slug}")
             )
         )
-    assert stored == {o["id"] for _, o in server.objects}
+    # What was pulled, and the TLP 2.0 definition of the default stamped on it.
+    assert stored - set(TLP2_DEFINITIONS) == {o["id"] for _, o in server.objects}

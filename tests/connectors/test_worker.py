@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connectors import jobs, retry
 from connectors.jobs import Claimed, Runtime
 from connectors.worker import Worker
-from hub import audit, migrate
+from hub import migrate
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker, utcnow
+from hub.keys import Keyring
 from hub.models import ConnectorJob, JobState
 from hub.runtime import HubRuntime
 from tests.conftest import TEST_SECRET
@@ -126,8 +127,8 @@ async def test_two_workers_on_postgresql_do_each_job_exactly_once(
     url = postgres_url.replace("postgresql://", "postgresql+psycopg://")
     engines = [make_engine(url), make_engine(url)]
     await migrate.upgrade(engines[0])
-    key = audit.audit_key(TEST_SECRET.encode())
-    makers = [make_sessionmaker(e, audit_key=key) for e in engines]
+    keyring = Keyring.of(TEST_SECRET)
+    makers = [make_sessionmaker(e, keyring=keyring) for e in engines]
     kind = f"race-{uuid.uuid4().hex[:6]}"
     subjects = await add_jobs(makers[0], kind, 150)
     done: list[tuple[str, str]] = []

@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from hub import audit, members, migrate
+from hub import members, migrate
 from hub.db import make_engine, make_sessionmaker
+from hub.keys import Keyring
 from hub.models import Role
 from hub.models.published import collection_uuid
 from hub.store.objects import publish
@@ -70,7 +71,7 @@ def seed_objects() -> list[dict[str, Any]]:
 async def _seed(url: str) -> tuple[str, dict[str, tuple[str, str]]]:
     engine = make_engine(url)
     await migrate.upgrade(engine)
-    maker = make_sessionmaker(engine, audit_key=audit.audit_key(SECRET.encode()))
+    maker = make_sessionmaker(engine, keyring=Keyring.of(SECRET))
     keys: dict[str, tuple[str, str]] = {}
     async with maker.begin() as db:
         await members.create_sector(db, "energy", "Energy")

@@ -16,8 +16,25 @@ def test_owners_take_turns_whatever_their_backlog() -> None:
     queue.put("b", "b0")
     queue.put("c", "c0")
     queue.put("b", "b1")
-    order = [queue.take() for _ in range(queue.waiting())]
+    order = []
+    while (taken := queue.take()) is not None:
+        owner, item = taken
+        order.append(item)
+        queue.done(owner, item)
     assert order == ["a0", "b0", "c0", "a1", "b1", "a2", "a3"]
+
+
+def test_an_owner_never_holds_every_worker() -> None:
+    queue = FairQueue(workers=3)
+    for n in range(5):
+        queue.put("a", f"a{n}")
+    assert queue.take() == ("a", "a0")
+    assert queue.take() == ("a", "a1")
+    assert queue.take() is None  # the third worker stays free for someone else
+    queue.put("b", "b0")
+    assert queue.take() == ("b", "b0")
+    queue.done("a", "a0")
+    assert queue.take() == ("a", "a2")
 
 
 def test_an_item_waiting_is_not_queued_twice() -> None:

@@ -253,33 +253,32 @@ def test_relationship_to_a_red_object_goes_nowhere() -> None:
     assert routing[green["id"]].collections == {"sector-energy", "members"}
 
 
-def test_green_relationship_to_an_unmarked_indicator_is_held_to_the_indicator() -> None:
-    # The relationship's own closure is GREEN, but the unmarked indicator takes the AMBER
-    # default: members must not get a relationship pointing at something they cannot read.
+def test_unmarked_indicator_inherits_from_the_relationship_that_needs_it() -> None:
+    # The unmarked indicator is only referenced by a GREEN relationship: it is GREEN too,
+    # so members get both (not the AMBER default, which would hold the relationship back).
     target = marked_indicator(None, 1)
     link = rel(2, target["id"], target["id"], stix2.TLP_GREEN.id)
     routing = run([target, link], scope=Scope("members"), consent=Consent(approved=True))
-    assert routing[link["id"]].tlp is Tlp.GREEN
-    assert routing[target["id"]].collections == {"sector-energy"}
-    assert routing[link["id"]].collections == {"sector-energy"}
-    assert routing[link["id"]].withheld == (
-        f"members: it references {target['id']}, which is not readable there",
-    )
-
-
-def test_clear_relationship_to_a_default_green_indicator_falls_back_to_members() -> None:
-    # The relationship is CLEAR (an unmarked target adds no marking to its closure), the
-    # indicator takes the GREEN default: the relationship cannot be public, but members can
-    # still have it, rather than only the own sector.
-    target = marked_indicator(None, 1)
-    link = rel(2, target["id"], target["id"], stix2.TLP_WHITE.id)
-    routing = run([target, link], default_tlp=Tlp.GREEN)
-    assert routing[link["id"]].tlp is Tlp.CLEAR
+    assert routing[target["id"]].tlp is Tlp.GREEN
     assert routing[target["id"]].collections == {"sector-energy", "members"}
     assert routing[link["id"]].collections == {"sector-energy", "members"}
-    assert routing[link["id"]].withheld == (
-        f"public: it references {target['id']}, which is not readable there",
-    )
+
+
+def test_unmarked_indicator_named_only_by_red_is_withheld() -> None:
+    target = marked_indicator(None, 1)
+    link = rel(2, target["id"], target["id"], stix2.TLP_RED.id)
+    routing = run([target, link], default_tlp=Tlp.GREEN)
+    assert routing[target["id"]].tlp is Tlp.RED
+    assert routing[target["id"]].collections == frozenset()
+
+
+def test_unmarked_indicator_takes_the_least_strict_referrer() -> None:
+    target = marked_indicator(None, 1)
+    red = rel(2, target["id"], target["id"], stix2.TLP_RED.id)
+    green = rel(3, target["id"], target["id"], stix2.TLP_GREEN.id)
+    routing = run([red, target, green])
+    assert routing[target["id"]].tlp is Tlp.GREEN
+    assert routing[target["id"]].collections == {"sector-energy", "members"}
 
 
 def test_clear_relationship_to_a_green_indicator_is_green() -> None:
@@ -291,9 +290,9 @@ def test_clear_relationship_to_a_green_indicator_is_green() -> None:
 
 
 def test_withholding_propagates_through_chains_in_any_order() -> None:
-    # The chain is CLEAR (an unmarked target adds no marking), the target takes the AMBER
-    # default: each link loses members and public only once the link below it has.
-    target = marked_indicator(None, 1)
+    # A CLEAR chain ending on an AMBER indicator: each link loses members and public only
+    # once the link below it has.
+    target = marked_indicator(stix2.TLP_AMBER.id, 1)
     chain = [target]
     for n in range(2, 6):
         chain.append(rel(n, chain[-1]["id"], chain[-1]["id"], stix2.TLP_WHITE.id))
@@ -301,7 +300,7 @@ def test_withholding_propagates_through_chains_in_any_order() -> None:
         routing = run(objects, consent=Consent(approved=True))
         for obj in chain:
             assert routing[obj["id"]].collections == {"sector-energy"}, obj["id"]
-        assert routing[chain[1]["id"]].tlp is Tlp.CLEAR
+        assert routing[chain[1]["id"]].tlp is Tlp.AMBER
 
 
 def test_object_marked_with_a_red_marked_definition_is_withheld() -> None:
@@ -325,12 +324,13 @@ def test_unmarked_statement_definition_is_clear() -> None:
     routing = run(bundle["objects"], default_tlp=Tlp.GREEN, consent=Consent(approved=True))
     indicator_id = "indicator--33fe3b22-0201-47cf-85d0-97c02164528d"
     statement_id = "marking-definition--d81f86b9-975b-4c0b-875e-810c5ad45a4f"
-    # The indicator is AMBER (no cross-sector consent) and created by a GREEN-default identity.
+    # The indicator is AMBER (no cross-sector consent); the statement it uses goes only where
+    # it goes, and the unmarked identity that created it inherits its AMBER.
     assert routing[indicator_id].collections == {"sector-energy"}
-    assert routing[statement_id].collections == {"sector-energy", "public"}
+    assert routing[statement_id].tlp is Tlp.CLEAR
+    assert routing[statement_id].collections == {"sector-energy"}
     assert routing["identity--611d9d41-dba5-4e13-9b29-e22488058ffc"].collections == {
-        "sector-energy",
-        "members",
+        "sector-energy"
     }
 
 
@@ -637,8 +637,12 @@ def test_every_lost_reader_is_explained_by_a_reference(
         )[oid]
         assert audience(decision.collections) <= audience(alone.collections)
         if audience(decision.collections) != audience(alone.collections):
-            assert deps[oid], oid
-            assert any("it references" in reason for reason in decision.withheld)
+            if oid.startswith("marking-definition--"):
+                # A definition follows what uses it instead of going anywhere on its own.
+                assert any("uses it" in r or "it references" in r for r in decision.withheld)
+            else:
+                assert deps[oid], oid
+                assert any("it references" in reason for reason in decision.withheld)
 
 
 def _official(level: Tlp) -> str:

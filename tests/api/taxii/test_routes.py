@@ -445,6 +445,16 @@ async def test_admin_delete_honours_match_version(
     assert r.json()["versions"] == ["2026-11-22T00:00:00.000000Z"]
     r = await client.delete(url, headers=world.headers("admin"), params={"match[version]": "all"})
     assert r.status_code == 200
+    # The last version gone, readers (and peers pushing from date_added) get a revocation.
+    r = await client.get(url, headers=world.headers("reader_a"))
+    (revoked,) = r.json()["objects"]
+    assert revoked["revoked"] is True and revoked["modified"] > "2026-11-22T00:00:00.000Z"
+    assert {k: v for k, v in revoked.items() if k not in ("revoked", "modified")} == {
+        k: v for k, v in indicator(1).items() if k != "modified"
+    }
+    # Deleting the revocation itself removes the object for good.
+    r = await client.delete(url, headers=world.headers("admin"))
+    assert r.status_code == 200
     r = await client.get(url, headers=world.headers("reader_a"))
     assert r.status_code == 404
     r = await client.delete(url, headers=world.headers("admin"))

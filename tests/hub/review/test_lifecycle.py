@@ -31,7 +31,10 @@ def test_review_moves_are_allowed_and_recorded(start: SubmissionState, to: Submi
 
 @pytest.mark.parametrize("final", [S.PUBLISHED, S.REJECTED, S.WITHDRAWN])
 def test_nothing_leaves_a_final_state(final: SubmissionState) -> None:
+    # Except a withdrawal after publication, which revokes what went out.
     for to in S:
+        if (final, to) == (S.PUBLISHED, S.WITHDRAWN):
+            continue
         with pytest.raises(lifecycle.InvalidTransition):
             lifecycle.move(Submission(id="s", state=final), to, actor_account_id=None)
 

@@ -9,7 +9,7 @@ import pytest
 import stix2
 
 from hub.stix import tlp
-from hub.stix.tlp import Tlp, claimed_level, effective_tlp, marking_id_for
+from hub.stix.tlp import Tlp, assess, claimed_level, effective_tlp, marking_id_for
 from tests.paths import OASIS
 
 FORGED_ID = "marking-definition--00000000-1111-4222-8333-444444444444"
@@ -203,22 +203,26 @@ def test_official_tlp2_definitions_in_the_bundle_agree_with_their_ids() -> None:
     ],
     ids=["tlp1-shape", "tlp2-extension", "name-only"],
 )
-def test_forged_clear_cannot_loosen_below_the_default(definition: dict[str, Any]) -> None:
+def test_forged_clear_withholds_what_it_marks(definition: dict[str, Any]) -> None:
     obj = indicator(1, markings=[FORGED_ID])
-    assert effective_tlp([obj, definition], default=Tlp.AMBER)[obj["id"]] is Tlp.AMBER
+    assert effective_tlp([obj, definition], default=Tlp.AMBER)[obj["id"]] is Tlp.RED
+    verdict = assess([obj, definition], default=Tlp.AMBER)[obj["id"]]
+    assert verdict.unresolved is not None and verdict.unresolved.marking_id == FORGED_ID
+    assert "not an official TLP marking" in str(verdict.unresolved)
 
 
-def test_forged_clear_next_to_official_green_stays_green() -> None:
+def test_forged_clear_next_to_official_green_still_withholds() -> None:
     obj = indicator(1, markings=[FORGED_ID, stix2.TLP_GREEN.id])
-    levels = effective_tlp([obj, tlp2_definition(FORGED_ID, "clear")], default=Tlp.GREEN)
-    assert levels[obj["id"]] is Tlp.GREEN
+    verdicts = assess([obj, tlp2_definition(FORGED_ID, "clear")], default=Tlp.GREEN)
+    assert verdicts[obj["id"]].unresolved is not None
 
 
 def test_forged_claim_with_the_official_tlp1_shape_is_not_official() -> None:
     # Same content as stix2.TLP_WHITE, different id: a look-alike, not the real thing.
     forged = {**json.loads(stix2.TLP_WHITE.serialize()), "id": FORGED_ID}
     obj = indicator(1, markings=[FORGED_ID])
-    assert effective_tlp([obj, forged], default=Tlp.GREEN)[obj["id"]] is Tlp.GREEN
+    assert effective_tlp([obj, forged], default=Tlp.GREEN)[obj["id"]] is Tlp.RED
+    assert assess([obj, forged], default=Tlp.GREEN)[obj["id"]].unresolved is not None
 
 
 @pytest.mark.parametrize(
@@ -235,10 +239,12 @@ def test_forged_red_can_tighten(definition: dict[str, Any]) -> None:
     assert effective_tlp([obj, definition], default=Tlp.AMBER)[obj["id"]] is Tlp.RED
 
 
-def test_forged_amber_strict_tightens_past_the_default() -> None:
+def test_forged_amber_strict_withholds() -> None:
     obj = indicator(1, markings=[FORGED_ID])
     definition = tlp2_definition(FORGED_ID, "amber+strict")
-    assert effective_tlp([obj, definition], default=Tlp.GREEN)[obj["id"]] is Tlp.AMBER_STRICT
+    verdict = assess([obj, definition], default=Tlp.GREEN)[obj["id"]]
+    assert verdict.level is Tlp.RED and verdict.unresolved is not None
+    assert "claims TLP:AMBER+STRICT" in verdict.unresolved.reason
 
 
 def test_official_id_redefined_stricter_in_the_bundle_is_taken_at_the_stricter_level() -> None:
@@ -260,9 +266,39 @@ def test_tlp_claim_with_an_unreadable_level_counts_as_red() -> None:
     assert effective_tlp([obj, definition], default=Tlp.GREEN)[obj["id"]] is Tlp.RED
 
 
-def test_unresolvable_marking_counts_as_the_default() -> None:
+def test_unresolvable_marking_withholds() -> None:
     obj = indicator(1, markings=[stix2.TLP_GREEN.id, FORGED_ID])
-    assert effective_tlp([obj], default=Tlp.AMBER)[obj["id"]] is Tlp.AMBER
+    verdict = assess([obj], default=Tlp.AMBER)[obj["id"]]
+    assert verdict.level is Tlp.RED and verdict.unresolved is not None
+    assert "not defined" in verdict.unresolved.reason
+
+
+def test_unresolvable_marking_withholds_every_referrer() -> None:
+    marked = indicator(1, markings=[FORGED_ID])
+    rel = relationship(2, indicator(3)["id"], marked["id"])
+    verdicts = assess([rel, marked, indicator(3)], default=Tlp.CLEAR)
+    assert verdicts[rel["id"]].unresolved == verdicts[marked["id"]].unresolved
+    assert verdicts[indicator(3)["id"]].unresolved is None
+
+
+@pytest.mark.parametrize("official", sorted(tlp.OFFICIAL_MARKINGS))
+def test_official_ids_in_any_letter_case_are_the_same_id(official: str) -> None:
+    shouted = official.upper().replace("MARKING-DEFINITION", "marking-definition")
+    obj = indicator(1, markings=[shouted])
+    assert effective_tlp([obj])[obj["id"]] is tlp.OFFICIAL_MARKINGS[official]
+    assert tlp.canonical_markings(obj)["object_marking_refs"] == [official]
+
+
+def test_a_definition_the_hub_cannot_read_withholds() -> None:
+    obj = indicator(1, markings=[FORGED_ID])
+    pap = {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": FORGED_ID,
+        "created": "2022-10-01T00:00:00.000Z",
+        "extensions": {"extension-definition--00000000-0000-4000-8000-00000000000a": {}},
+    }
+    assert assess([obj, pap])[obj["id"]].unresolved is not None
 
 
 def test_known_markings_resolve_ids_defined_elsewhere() -> None:
@@ -344,8 +380,8 @@ def test_oasis_granular_marking_example() -> None:
     # The indicator carries RED on its description through a granular marking.
     assert levels["indicator--1ed8caa7-a708-4706-b651-f1186ede6ca1"] is Tlp.RED
     assert levels["threat-actor--8b6297fe-cae7-47c6-9256-5584b417849c"] is Tlp.RED
-    # The identity is unmarked and references nothing marked.
-    assert levels["identity--b38dfe21-7477-40d1-aa90-5c8671ce51ca"] is Tlp.AMBER
+    # The identity is unmarked: it inherits from the RED objects that name it as creator.
+    assert levels["identity--b38dfe21-7477-40d1-aa90-5c8671ce51ca"] is Tlp.RED
 
 
 def test_oasis_marking_definitions_example() -> None:
@@ -353,17 +389,16 @@ def test_oasis_marking_definitions_example() -> None:
     levels = effective_tlp(bundle["objects"], default=Tlp.GREEN)
     # Official AMBER plus a copyright statement: AMBER.
     assert levels["indicator--33fe3b22-0201-47cf-85d0-97c02164528d"] is Tlp.AMBER
-    assert levels["identity--611d9d41-dba5-4e13-9b29-e22488058ffc"] is Tlp.GREEN
+    # The unmarked identity inherits AMBER from the indicator it created.
+    assert levels["identity--611d9d41-dba5-4e13-9b29-e22488058ffc"] is Tlp.AMBER
     assert levels[stix2.TLP_AMBER.id] is Tlp.CLEAR
     assert levels[STATEMENT_ID] is Tlp.CLEAR
 
 
 def test_oasis_interop_object_with_a_look_alike_red_id() -> None:
-    # One digit off TLP:RED's id, and not defined anywhere: unresolvable, so the default.
+    # One digit off TLP:RED's id, and not defined anywhere: unresolvable, so withheld.
     obj = json.loads((OASIS / "schemas-interop-objectmarking-test.json").read_text())
-    assert effective_tlp([obj], default=Tlp.AMBER)[obj["id"]] is Tlp.RED
-    without_red = {**obj, "object_marking_refs": obj["object_marking_refs"][1:]}
-    assert effective_tlp([without_red], default=Tlp.AMBER)[obj["id"]] is Tlp.AMBER
+    assert assess([obj], default=Tlp.AMBER)[obj["id"]].unresolved is not None
 
 
 # --- transitive closure -----------------------------------------------------------------
@@ -416,7 +451,34 @@ def test_unmarked_reference_does_not_impose_the_default() -> None:
     identity = {"type": "identity", "id": "identity--unmarked", "name": "Hub"}
     levels = effective_tlp([green, identity], default=Tlp.AMBER)
     assert levels[green["id"]] is Tlp.GREEN
-    assert levels[identity["id"]] is Tlp.AMBER
+    assert levels[identity["id"]] is Tlp.GREEN  # inherited from its only referrer
+
+
+def test_unmarked_object_referenced_only_by_red_is_red() -> None:
+    red = indicator(1, markings=[stix2.TLP_RED.id], created_by_ref="identity--unmarked")
+    identity = {"type": "identity", "id": "identity--unmarked", "name": "Victim"}
+    verdict = assess([red, identity], default=Tlp.AMBER)[identity["id"]]
+    assert verdict.level is Tlp.RED and verdict.source == "inherited"
+
+
+def test_unmarked_object_takes_the_least_strict_referrer() -> None:
+    red = indicator(1, markings=[stix2.TLP_RED.id], created_by_ref="identity--unmarked")
+    green = indicator(2, markings=[stix2.TLP_GREEN.id], created_by_ref="identity--unmarked")
+    root = indicator(3, created_by_ref="identity--other")
+    identity = {"type": "identity", "id": "identity--unmarked", "name": "Victim"}
+    other = {"type": "identity", "id": "identity--other", "name": "Other"}
+    verdicts = assess([red, green, root, identity, other], default=Tlp.AMBER)
+    assert verdicts[identity["id"]].level is Tlp.GREEN
+    assert verdicts[root["id"]].level is Tlp.AMBER and verdicts[root["id"]].source == "default"
+    assert verdicts[other["id"]].level is Tlp.AMBER  # inherits the default of its referrer
+
+
+def test_inheritance_passes_through_unmarked_chains() -> None:
+    red = indicator(1, markings=[stix2.TLP_RED.id], created_by_ref="identity--a")
+    a = {"type": "identity", "id": "identity--a", "name": "A", "x_ref": "identity--b"}
+    b = {"type": "identity", "id": "identity--b", "name": "B", "x_ref": "identity--a"}
+    levels = effective_tlp([b, a, red], default=Tlp.CLEAR)
+    assert levels["identity--a"] is Tlp.RED and levels["identity--b"] is Tlp.RED
 
 
 def test_unmarked_object_referencing_a_marked_one_takes_that_marking() -> None:

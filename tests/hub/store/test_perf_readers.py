@@ -15,8 +15,9 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from hub import audit, members, migrate
+from hub import members, migrate
 from hub.db import make_engine, make_sessionmaker, read_engine, read_sessionmaker
+from hub.keys import Keyring
 from hub.models import PublishedObject
 from hub.models.published import collection_uuid
 from hub.store import collections
@@ -24,7 +25,7 @@ from hub.store import objects as published
 from hub.store.objects import publish
 from hub.taxii.filters import Endpoint, parse_query
 
-AUDIT_KEY = audit.audit_key(b"test-secret-key-that-is-long-enough-0123456789")
+KEYRING = Keyring.of("test-secret-key-that-is-long-enough-0123456789")
 
 
 def indicator(i: int) -> dict[str, Any]:
@@ -52,7 +53,7 @@ async def file_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def writer(file_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return make_sessionmaker(file_engine, audit_key=AUDIT_KEY)
+    return make_sessionmaker(file_engine, keyring=KEYRING)
 
 
 async def _sector(writer: async_sessionmaker[AsyncSession]) -> str:
@@ -114,7 +115,7 @@ async def test_one_reader_engine_per_writer_engine(file_engine: AsyncEngine) -> 
     first = read_engine(file_engine)
     assert first is not file_engine
     assert read_engine(file_engine) is first
-    maker = make_sessionmaker(file_engine, audit_key=AUDIT_KEY)
+    maker = make_sessionmaker(file_engine, keyring=KEYRING)
     assert read_sessionmaker(maker) is read_sessionmaker(maker)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import sharing
 from hub.errors import Conflict
 from hub.models import AuditEntry, PublishedObject, Submission, SubmissionState
-from hub.stix.tlp import TLP2_AMBER, TLP2_GREEN, TLP2_RED, Tlp
+from hub.stix.tlp import TLP2_AMBER, TLP2_CLEAR, TLP2_GREEN, TLP2_RED, Tlp
 from hub.submissions import publication
 from tests.api.test_review import approve, indicator, make_world, submit
 
@@ -46,7 +46,13 @@ def test_context_objects_follow_their_referrers_and_do_not_hold_them_back() -> N
     green, amber, red = obj(1, TLP2_GREEN), obj(2, TLP2_AMBER), obj(3, TLP2_RED)
     p = make_plan([hub, sector, green, amber, red])
     ids = {slug: [o["id"] for o in objs] for slug, objs in p.collections.items()}
-    assert ids == {"members": [HUB, green["id"]], "sector-energy": [HUB, green["id"], amber["id"]]}
+    # The TLP 2.0 definitions the published objects use come first (CLEAR for the hub).
+    assert ids == {
+        "members": [TLP2_CLEAR, TLP2_GREEN, HUB, green["id"]],
+        "sector-energy": [TLP2_AMBER, TLP2_CLEAR, TLP2_GREEN, HUB, green["id"], amber["id"]],
+    }
+    stamped = {o["id"]: o for o in p.collections["sector-energy"]}
+    assert stamped[HUB]["object_marking_refs"] == [TLP2_CLEAR]
     assert p.published_ids == [green["id"], amber["id"]]
     assert p.withheld_ids == [red["id"]]
     assert HUB not in p.routing and SECTOR_ID not in ids.get("sector-energy", [])

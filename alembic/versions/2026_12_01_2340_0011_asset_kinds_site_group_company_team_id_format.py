@@ -1,7 +1,7 @@
 """member_asset.kind: sites, group companies, teams and id formats join the asset kinds
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 23:10:00
 
 A member registers its plants and offices, its group companies, its CSIRT/SOC team names
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
