@@ -14,8 +14,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app
-from hub import audit, migrate
 from hub import members as hub_members
+from hub import migrate
 from hub.config import Settings
 from hub.db import make_engine, make_sessionmaker
 from hub.models import Role
@@ -52,7 +52,7 @@ async def open_hub(url: str, settings: Settings) -> AsyncIterator[Hub]:
     engine = make_engine(url)
     try:
         await migrate.upgrade(engine)
-        maker = make_sessionmaker(engine, audit_key=audit.audit_key(settings.secret))
+        maker = make_sessionmaker(engine, keyring=settings.keyring)
         app = create_app(settings, sessionmaker=maker, background=True)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
