@@ -89,15 +89,26 @@ def base64_runs(text: str) -> list[str]:
                     raw = base64.b64decode(padded.encode(), altchars=altchars, validate=False)
                 except (binascii.Error, ValueError):
                     continue
-                out.extend(text_of(raw))
+                out.extend(t for t in text_of(raw, errors="replace") if _mostly_text(t))
     return out
 
 
-def text_of(raw: bytes) -> list[str]:
+def _mostly_text(text: str) -> bool:
+    """Decoded bytes that read as text: at most one character in ten undecodable or a
+    control character. Any run of letters and digits decodes to bytes, and random bytes
+    hold three-letter words by chance (a hub id's hex digits once "decoded" to `IMZ`);
+    those are not what a reader can see."""
+    bad = sum(
+        1 for c in text if c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\t\n\r")
+    )
+    return bool(text) and bad * 10 <= len(text)
+
+
+def text_of(raw: bytes, errors: str = "ignore") -> list[str]:
     """Bytes as text: UTF-8, and UTF-16LE when every other byte is NUL."""
-    out = [t for t in (raw.decode("utf-8", errors="ignore"),) if t]
+    out = [t for t in (raw.decode("utf-8", errors=errors),) if t]
     if len(raw) >= 4 and raw[1::2].count(0) * 2 >= len(raw) // 2:
-        out.append(raw.decode("utf-16-le", errors="ignore"))
+        out.append(raw.decode("utf-16-le", errors=errors))
     return out
 
 

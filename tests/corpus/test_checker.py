@@ -116,6 +116,15 @@ def test_an_unrelated_value_is_not_found(
     assert not found(filler + ENCODERS[encoding](value) + filler, unrelated)
 
 
+def test_random_bytes_behind_a_letter_run_are_not_text_a_reader_sees() -> None:
+    # A run of letters and digits (a hub id) decodes to bytes; three letters among random
+    # bytes are no leak. The same word base64-encoded as text still is one.
+    noise = bytes([0x89, 0xFE, 0x01, 0x9C, 0xD7]) + b" IMZ " + bytes([0xFF, 0x80, 0x02, 0x9D])
+    assert not found("id " + base64.b64encode(noise).decode() + " end", "IMZ")
+    assert found("id " + b64("user IMZ\\r.matsuo") + " end", "IMZ")
+    assert found("powershell -enc " + utf16_b64("net use \\\\fs01\\IMZ$"), "IMZ")
+
+
 def test_ipv6_written_expanded_or_compressed_is_the_same_address() -> None:
     assert found("peer 2001:0df3:9a00:0012:0000:0000:0000:001f said", "2001:df3:9a00:12::1f")
     assert found('"value": "2001:df3:9a00:12::1f"', "2001:0df3:9a00:0012:0000:0000:0000:001f")
