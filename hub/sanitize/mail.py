@@ -66,6 +66,7 @@ CLAUSES = frozenset({"from", "by", "via", "with", "id", "for"})
 MAX_HEADER = 64 * 1024
 IPV4_IN_HOP = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 BY_TOKEN = TOKENS["hostname"]
+QUEUE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{3,40}")
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,9 @@ class Hop:
     clauses: dict[str, str]
     date: str
 
-    def rebuilt(self, by: str | None = None) -> str:
+    def rebuilt(self, by: str | None = None, *, with_id: bool = False) -> str:
         parts = []
-        for name in ("from", "by", "with"):
+        for name in ("from", "by", "with", "id") if with_id else ("from", "by", "with"):
             value = by if name == "by" and by is not None else self.clauses.get(name)
             if value:
                 parts.append(f"{name} {value}")
@@ -228,7 +229,11 @@ class MailRules:
             if i < border or inside:
                 rec.add(oid, where, "internal-hop", "hop", None, masked=True)
                 continue
-            if "id" in hop.clauses:
+            # A queue id is the receiving server's: the member's at its border, the
+            # attacker's own on a hop between the attacker's servers (kept, it ties the
+            # message to the attacker's mail server logs).
+            attacker_id = i > border >= 0 and self._queue_id(hop.clauses.get("id", ""))
+            if "id" in hop.clauses and not attacker_id:
                 rec.add(oid, f"{where}.id", "queue-id", hop.clauses["id"], None)
             if "for" in hop.clauses:
                 rec.add(oid, f"{where}.for", "victim-recipient", hop.clauses["for"], None)
@@ -238,8 +243,12 @@ class MailRules:
                 hits = self.ctx.redactor.find(by.split(" ", 1)[0])
                 token = TOKENS.get(hits[0].rule, BY_TOKEN) if hits else BY_TOKEN
                 rec.add(oid, f"{where}.by", "internal-hop", by, token)
-            kept.append(hop.rebuilt(token))
+            kept.append(hop.rebuilt(token, with_id=bool(attacker_id)))
         return kept
+
+    def _queue_id(self, value: str) -> bool:
+        """A bare queue id (one token of letters and digits) that names nothing of a member."""
+        return bool(QUEUE_ID.fullmatch(value)) and not self.registered_side(value)
 
     def headers(self, oid: str, fields: dict[str, Any], *, has_lines: bool) -> dict[str, Any]:
         """The allow-listed headers, with hops, ids and recipients of the member removed."""

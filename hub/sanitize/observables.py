@@ -100,11 +100,14 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         if host_is_victim(value, ctx) or ctx.redactor.find(value):
             rec.add(oid, "value", "member-domain", value, None)
             return False
+        _flag_lookalike(oid, value, ctx)
     elif stix_type == "url" and isinstance(value, str):
         host = url_host(value)
         if (host and host_is_victim(host, ctx)) or (not host and ctx.redactor.find(value)):
             rec.add(oid, "value", "member-url", host or value, None)
             return False
+        if host:
+            _flag_lookalike(oid, host, ctx)
         params = ParameterRedactor(victim_rule(ctx))
         o["value"] = params.url("value", value)
         _record_parameters(params, oid, ctx)
@@ -122,6 +125,8 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         if (dom and host_is_victim(dom, ctx)) or ctx.redactor.find(value):
             rec.add(oid, "value", "email", value, None)
             return False
+        if dom:
+            _flag_lookalike(oid, dom, ctx)
     elif stix_type == "mac-addr" or stix_type == "autonomous-system":
         return True
     elif stix_type == "user-account":
@@ -165,6 +170,13 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
             o["type"] = "file"
             rec.add(oid, "type", "artifact-payload", "artifact", "file", masked=True)
     return True
+
+
+def _flag_lookalike(oid: str, host: str, ctx: Context) -> None:
+    """An attacker's domain that imitates a member's name is kept as the attacker's
+    indicator, but the operator is asked to confirm it is not the member's own."""
+    if ctx.redactor.name_alike(host):
+        ctx.recorder.add(oid, "value", "lookalike-domain", host, "flagged")
 
 
 def _user_account(o: dict[str, Any], oid: str, ctx: Context) -> bool:

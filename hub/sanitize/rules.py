@@ -101,6 +101,9 @@ RULE_EXPLANATIONS: dict[str, str] = {
     "learned-project": "The name of an internal project was replaced wherever it appears.",
     "learned-archive": "The name of an archive of your data was replaced wherever it appears.",
     "organization": "A company or organisation name written in Japanese running text was replaced.",
+    "lookalike-domain": "An attacker's domain or address that imitates a member's name (it is "
+    "outside every member's registered domains) was kept as the attacker's indicator and "
+    "flagged to the operator to confirm.",
     "review-name": "Something that may be a name of a person, company or site was left in "
     "place but flagged to the operator for a decision.",
     # Markings

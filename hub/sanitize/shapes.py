@@ -121,6 +121,13 @@ JA_PROJECT = re.compile(r"プロジェクト[「『\s]?([" + _CJK + r"A-Za-z0-9]
 JA_PROJECT_BEFORE = re.compile(r"[「『]?([" + _CJK + r"A-Za-z0-9]{2,15}+)[」』]?$")
 ARCHIVE_EXT = re.compile(r"(?i)\.(?:zip|rar|7z|tar|tgz|gz|cab|lzh|bz2|xz)(?![A-Za-z0-9])")
 FILE_BEFORE = re.compile(r"([\w\-.()\[\] ]{1,100}+)$")
+# Folders where an intruder stages what it takes (never where the member keeps its data): an
+# archive written there is the attacker's artifact, an indicator to keep.
+STAGING_DIR = re.compile(
+    r"(?i)(?:programdata|\\temp|/tmp|/var/tmp|/dev/shm|appdata|\\users\\public|"
+    r"\$recycle\.bin|\\perflogs|%temp%|%tmp%|%programdata%|%appdata%|%public%)"
+    r"(?:[\\/][^\\/\s\"']{1,64}+){0,3}+[\\/]$"
+)
 FILE_TOKEN = re.compile(r"[\w\-]\.[A-Za-z0-9]{1,5}(?![A-Za-z0-9])")
 DATA_CUES = re.compile(
     r"(?i)exfiltrat|stag(?:ed|ing)|stole|stolen|collected|compress|archived|packed|leaked|"

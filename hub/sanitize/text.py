@@ -47,6 +47,13 @@ PHONE_RE = re.compile(
     r"(?<![a-z0-9_.+\-/:])(\+[0-9]{1,3}[\s\-]?)?(?:\([0-9]{1,5}\)[\s\-]?)?[0-9]{1,5}(?:[\s\-][0-9]{1,5}){1,4}"
     r"(?![a-z0-9_\-/:]|\.[0-9])"
 )
+# Digits right after "ID" are an identifier (a remote-access id, a session id), not a phone.
+ID_BEFORE = re.compile(r"(?<![a-z0-9])id[ \t]*+[:：#=]?[ \t]*+$")
+# An internal phone extension: "内線 2231", "ext. 2231".
+EXTENSION_RE = re.compile(
+    r"(?:内線|(?<![a-z0-9])(?:ext|extn|extension|tel\.?[ \t]?ext)\.?)[ \t　]*+[:：.]?[ \t　]*+"
+    r"[0-9０-９]{2,6}+(?![0-9０-９])"
+)
 # \\host\share: the share name says what the member keeps there ("\\fs01\keiri$").
 UNC_SHARE_RE = re.compile(r"(?<![\\a-z0-9_])\\\\[\w.\-$]++\\([\w.\-$ ]{1,80}+)")
 # Administrative shares every Windows machine has say nothing about the member.
@@ -131,6 +138,20 @@ SOFT_REGISTERED = frozenset({"member-name", "term", "member-site", "member-team"
 LEARNED = frozenset({"learned-name", "learned-place", "organization"})
 LEARNED_PHRASES = frozenset(
     {"learned-site", "learned-project", "learned-archive", "learned-host", "case-id", "team-name"}
+)
+# Domains where a member's name is the label of the member's own tenant, not a look-alike:
+# "kumotori.sharepoint.com" is the member's site on a cloud service.
+TENANT_PARENTS = (
+    "sharepoint.com", "onmicrosoft.com", "office365.com", "okta.com", "oktapreview.com",
+    "service-now.com", "servicenow.com", "salesforce.com", "force.com", "my.salesforce.com",
+    "box.com", "slack.com", "atlassian.net", "zendesk.com", "awsapps.com", "webex.com",
+    "zoom.us", "cybozu.com", "kintone.com", "google.com", "workplace.com", "gitlab.io",
+    "github.io", "azurewebsites.net", "cloudfront.net", "amazonaws.com", "onelogin.com",
+    "my.site.com", "lightning.force.com", "backlog.jp", "backlog.com", "garoon.cybozu.com",
+)
+# Top-level labels of internal names: a member's name under them is the member's host.
+INTERNAL_TLDS = frozenset(
+    "local lan internal intranet intra corp home localdomain private ad priv test".split()
 )
 SEPARATED = re.compile(r"[\s\-_.・,]")
 # A finder for running text beyond the registry (Japanese names): (start, end, rule) spans.
@@ -223,6 +244,21 @@ class TextRedactor:
         dashed = "-" + host.replace(".", "-") + "-"
         return any("-" + d.replace(".", "-") + "-" in dashed for d in self.domains if "." in d)
 
+    def name_alike(self, host: str) -> bool:
+        """A public domain outside every member's namespace that spells a member's name
+        ("kumotori-hi-billing.com"): the attacker's imitation of the member, kept as the
+        attacker's indicator and flagged to the operator. A member's tenant on a cloud
+        service ("kumotori.sharepoint.com") and internal names (".local") are the member's."""
+        plain = re.sub(DOT, ".", host.lower()).strip(".")
+        if not DOMAIN_LABELS_RE.fullmatch(plain) or domain_matches(plain, self.domains):
+            return False
+        tld = plain.rsplit(".", 1)[-1]
+        if not tld.isalpha() or len(tld) < 2 or tld in FILE_EXTENSIONS or tld in INTERNAL_TLDS:
+            return False
+        if domain_matches(plain, TENANT_PARENTS):
+            return False
+        return any(True for _ in self.registry.names.spans(plain))
+
     def _attacker_zones(self, folded: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """(dotted tokens that are not a member's, of those the attacker's look-alikes)."""
         dotted: list[tuple[int, int]] = []
@@ -233,7 +269,9 @@ class TextRedactor:
             if domain_matches(plain, self.domains) or self.registry.domains.fullmatch(plain):
                 continue
             dotted.append(m.span())
-            if DOMAIN_LABELS_RE.fullmatch(plain) and self._look_alike(plain):
+            if DOMAIN_LABELS_RE.fullmatch(plain) and (
+                self._look_alike(plain) or self.name_alike(plain)
+            ):
                 domains.append(m.span())
         for m in URL_RE.finditer(folded):
             dotted.append(m.span())
@@ -288,8 +326,12 @@ class TextRedactor:
         ]
         for m in PHONE_RE.finditer(folded):
             digits = sum(c.isdigit() for c in m.group())
+            if ID_BEFORE.search(folded, max(0, m.start() - 8), m.start()):
+                continue  # "AnyDesk ID 1 234 567 890": an identifier, not a phone
             if (10 <= digits <= 15) or (m.group(1) and 9 <= digits <= 15):
                 raw.append((m.start(), m.end(), "phone"))
+        for m in EXTENSION_RE.finditer(folded):
+            raw.append((m.start(), m.end(), "phone"))
         return raw
 
     def _raw(self, text: str, folded: str) -> list[tuple[int, int, str]]:

@@ -55,6 +55,7 @@ from hub.sanitize.shapes import (
     NAME_AFTER,
     PUBLIC_TEAMS,
     SKIP_KEYS,
+    STAGING_DIR,
     TEAM_PREFIX_BEFORE,
     TEAM_SUFFIX,
 )
@@ -236,6 +237,8 @@ def _archives(text: str, vocab: Vocabulary, attacker_files: set[str]) -> None:
         cues = list(DATA_CUES.finditer(window))
         if not stem or name.lower() in attacker_files or not cues:
             continue
+        if STAGING_DIR.search(text[max(0, start - 120) : start]):
+            continue  # the intruder's staging archive: its name is an indicator
         if not FILE_TOKEN.search(window[cues[-1].end() :]):
             vocab.add("learned-archive", name)
 
