@@ -176,6 +176,8 @@ class MailRules:
 
     def received_by_member(self, by: str) -> bool:
         host = by.split(" ", 1)[0].lower().rstrip(".")
+        if host.startswith("[redacted:"):
+            return True  # the border of a route the hub already sanitized
         return self.registered_side(by) or any(
             host == g or host.endswith("." + g) for g in INBOUND_GATEWAYS
         )
@@ -240,8 +242,11 @@ class MailRules:
             token = None
             if i == border:
                 # The whole clause goes, comments included (they name the gateway's host).
-                hits = self.ctx.redactor.find(by.split(" ", 1)[0])
+                host = by.split(" ", 1)[0]
+                hits = self.ctx.redactor.find(host)
                 token = TOKENS.get(hits[0].rule, BY_TOKEN) if hits else BY_TOKEN
+                if host.lower().startswith("[redacted:"):
+                    token = host  # already the hub's token: kept as it is
                 rec.add(oid, f"{where}.by", "internal-hop", by, token)
             kept.append(hop.rebuilt(token, with_id=bool(attacker_id)))
         return kept

@@ -167,7 +167,9 @@ def _type_rules(o: dict[str, Any], oid: str, ctx: Context) -> bool:
         del o["authors"]
         rec.add(oid, "authors", "authors", "authors", None, masked=True)
     elif stix_type == "location" and pol.location_precision == "drop":
-        for prop in LOCATION_PRECISE:
+        # A street-level location is the victim's premises: its town goes with the street.
+        street = any(prop in o for prop in LOCATION_PRECISE if prop != "precision")
+        for prop in (*LOCATION_PRECISE, "city") if street else LOCATION_PRECISE:
             if prop in o:
                 rec.add(oid, prop, "location-precision", str(o.pop(prop)), None)
         if "region" not in o and "country" not in o:

@@ -42,7 +42,17 @@ EN_NAME_BEFORE = re.compile(r"((?:[A-Z][A-Za-z'\-]{1,30}+\s+){1,4}+)$")
 JA_SITE_SUFFIX = re.compile(
     "工場|事業所|製作所|発電所|造船所|製鉄所|製油所|変電所|支社|支店|営業所|研究所|"
     "開発センター|データセンター|物流センター|センター|ヤード|本社|本店|工業所|倉庫|病院|"
-    "キャンパス|製造所|出張所|コンビナート|プラント|基地|油槽所|事務所|工区|配電所"
+    "キャンパス|製造所|出張所|コンビナート|プラント|基地|油槽所|事務所|工区|配電所|指令所|"
+    "制御所|管理所|作業所|棟|ドック|船台|岸壁|ライン|室|課|係|班"
+)
+# Suffixes of a department or a production line: the whole phrase is learned, never the
+# words before it alone ("船殻設計室", "第2重合ライン").
+JA_UNIT = frozenset("室 課 係 班 ライン 棟 ドック 船台 岸壁".split())
+# Katakana words that end in ライン and name no line of a plant ("オンライン", "ガイドライン").
+KATAKANA_LINE_WORDS = (
+    "オン", "オフ", "ガイド", "タイム", "パイプ", "ヘッド", "ホット", "ベース", "デッド",
+    "ライフ", "アウト", "コマンド", "スカイ", "フロント", "サポート", "トップ", "ボトム",
+    "アンダー", "ストリーム", "ハイ", "ボーダー", "ワン", "ニュース",
 )
 JA_PLANT = frozenset("工場 事業所 製作所 発電所 造船所 製鉄所 製油所 変電所 工業所 製造所".split())
 JA_GENERIC_PREFIX = frozenset(
@@ -50,7 +60,8 @@ JA_GENERIC_PREFIX = frozenset(
     "御社 同社 当社 各社 子会社 関係 対象 全国 地方 管轄 所属 近隣 取引先 委託先 "
     # Generic service desks of phishing lures ("カスタマーサポートセンター", "配送センター").
     "サポート カスタマー カスタマーサポート コール サービス ヘルプ セキュリティ 配送 物流 受付 "
-    "窓口 情報 運用 管理 監視 問合せ 問い合わせ お客様 データ 研究開発 開発".split()
+    "窓口 情報 運用 管理 監視 問合せ 問い合わせ お客様 データ 研究開発 開発 会議 生産 製造 "
+    "応接 待合 休憩 更衣 給湯".split()
 )
 GENERIC_LONGEST_FIRST = sorted(JA_GENERIC_PREFIX, key=len, reverse=True)
 EN_GENERIC = frozenset(
@@ -92,6 +103,48 @@ PUBLIC_TEAMS = frozenset(
     "mandiant crowdstrike nca nict first apcert thaicert hkcert sgcert twcert cncert jvn  "
     "managed global cloud cyber security our the internal group joint national sector isac".split()
 )
+# An id after a word that says it is one ("case KG-SEC-26-117", "Sandbox run SBX-88123",
+# "KG-SEC-26-124 対応記録"): letters, a dash and digits, one token.
+ID_TOKEN = r"[A-Za-z][A-Za-z0-9]{1,11}+(?:-[A-Za-z0-9]{1,12}+){1,4}+"  # noqa: S105
+ID_CUED = (
+    re.compile(
+        r"(?i:(?<![A-Za-z])(?:case|ticket|incident|run|job|task|request|ref|案件|管理番号|受付番号|"
+        r"チケット|インシデント|対応番号|整理番号|解析番号)(?![A-Za-z]))[ \t:：#=]{1,3}+"
+        r"(" + ID_TOKEN + r")(?![A-Za-z0-9\-])"
+    ),
+    re.compile(
+        r"(?<![A-Za-z0-9\-])(" + ID_TOKEN + r")[ \t　]?(?:対応記録|対応|調査メモ|調査|初動|報告書|"
+        r"記録|起票|チケット)"
+    ),
+)
+# Public identifiers that a cue word may introduce too: never the member's.
+PUBLIC_ID_PREFIX = re.compile(
+    r"(?i)(?:cve|cwe|capec|ghsa|jvn|jvndb|icsa|ms[0-9]{2}|kb|apt|ta|unc|fin|t[0-9]{4}|"
+    r"cisa|jpcert|ja|rfc|iso|nist|sp)-"
+)
+# A vessel: "第八玄海丸" and whatever is named right before "(IMO 1234567)".
+SHIP_NAME = re.compile(
+    "第[〇一二三四五六七八九十百0-9０-９]{1,4}+[" + _CJK + "]{1,8}?丸"
+)
+# The vessel's name right before its IMO number, read over a 24-character window.
+VESSEL_BEFORE = re.compile(
+    "[\u30a0-\u30ff\u3400-\u9fff]{2,12}$|(?:[A-Z][A-Za-z]{1,20} ){0,2}[A-Z][A-Za-z]{1,20} ?$"
+)
+IMO_CUE = re.compile(r"[（(][ \t]?IMO[ \t:：]?[0-9]{7}[ \t]?[）)]")
+# A hull number: "S-1288番船", "第8123番船", "hull No. 8123", "Hull S-1288".
+HULL = (
+    re.compile(r"(?:第)?([A-Z]{0,3}-?[0-9]{3,5}+)番船"),
+    re.compile(
+        r"(?i:(?<![A-Za-z])hull)[ \t]++(?:(?i:no\.?|number|#)[ \t]*+)?"
+        r"([A-Z]{0,3}-?[0-9]{3,5}+)(?![0-9A-Za-z])"
+    ),
+)
+# Read backwards from "計画" over a bounded window.
+JA_PLAN_BEFORE = re.compile(r"([" + _CJK + r"A-Za-z0-9\-]{2,20}+)$")
+JA_PLAN_GENERIC = frozenset(
+    "対応 復旧 事業 改善 移行 攻撃 更新 導入 教育 訓練 年度 中期 長期 短期 経営 実行 行動 "
+    "作業 保守 点検 運用 開発 調査 監査 業務 再発防止 継続 事業継続".split()
+)
 ID_SHAPES = (
     re.compile(
         r"(?<![a-z0-9])[a-z][a-z0-9]{1,15}+-(?:csirt|sirt|psirt|cert|soc|ir)-[0-9]{2,4}+"
@@ -104,6 +157,12 @@ ID_SHAPES = (
     re.compile(r"(?<![a-z0-9\-])case-[a-z0-9]{2,24}+(?:-[a-z0-9]{1,12}+){0,3}+(?![a-z0-9])"),
     # ServiceNow-style numbers ("INC0012345", "RITM0031234") and "Case #4521".
     re.compile(r"(?<![a-z0-9])(?:inc|ritm|chg|req|prb|sctask)[0-9]{6,12}+(?![a-z0-9])"),
+    # "ABC-DEF-26-117": two groups of letters and two of digits, no public id's shape.
+    re.compile(
+        r"(?<![a-z0-9\-])[a-z]{2,6}-[a-z]{2,6}-[0-9]{2,4}-[0-9]{1,6}(?![a-z0-9\-])"
+    ),
+    # A vessel's IMO number names the member's ship.
+    re.compile(r"(?<![a-z0-9])imo[ \t:]?[0-9]{7}(?![0-9])"),
     re.compile(
         r"(?<![a-z0-9])(?:ticket|case|incident|案件|管理番号)[ \t]?#[ \t]?[0-9][0-9\-]{2,20}+"
     ),

@@ -46,18 +46,28 @@ from hub.sanitize.shapes import (
     FILE_TOKEN,
     GENERIC_LONGEST_FIRST,
     HOST_CUE,
+    HULL,
+    ID_CUED,
     ID_SHAPES,
+    IMO_CUE,
     JA_GENERIC_PREFIX,
+    JA_PLAN_BEFORE,
+    JA_PLAN_GENERIC,
     JA_PLANT,
     JA_PROJECT,
     JA_PROJECT_BEFORE,
     JA_SITE_SUFFIX,
+    JA_UNIT,
+    KATAKANA_LINE_WORDS,
     NAME_AFTER,
+    PUBLIC_ID_PREFIX,
     PUBLIC_TEAMS,
+    SHIP_NAME,
     SKIP_KEYS,
     STAGING_DIR,
     TEAM_PREFIX_BEFORE,
     TEAM_SUFFIX,
+    VESSEL_BEFORE,
 )
 from hub.sanitize.text import TextRedactor
 
@@ -146,24 +156,76 @@ def _sites(text: str, vocab: Vocabulary, names: Matcher) -> None:
     seen: set[str] = set()
     for m in JA_SITE_SUFFIX.finditer(text):
         start = m.start()
-        while start > 0 and m.start() - start < 12 and CJK_RE.match(text[start - 1]):
+        while start > 0 and m.start() - start < 12 and _JA_NAME_CHAR.match(text[start - 1]):
             start -= 1
-        prefix = text[start : m.start()]
-        if prefix + m.group() in seen:
+        prefix = text[start : m.start()].lstrip("0123456789-")
+        if prefix + m.group() in seen or not CJK_RE.search(prefix + m.group()):
             continue
         seen.add(prefix + m.group())
+        unit = m.group() in JA_UNIT
+        if m.group() == "ライン" and prefix.endswith(KATAKANA_LINE_WORDS):
+            continue
         folded = matchers.fold(prefix)
         if len(folded) == len(prefix):
             cut = max((e for _, e in names.spans(folded)), default=0)
             prefix = prefix[cut:] if cut else prefix
-        for generic in GENERIC_LONGEST_FIRST:
-            if prefix.startswith(generic) and len(prefix) > len(generic):
-                prefix = prefix[len(generic) :]
+        if unit:
+            # "知多緑浜工場設備保全課": the unit is also written without its site.
+            inner = list(JA_SITE_SUFFIX.finditer(prefix))
+            if inner and len(prefix) - inner[-1].end() >= 2:
+                vocab.add("learned-site", prefix[inner[-1].end() :] + m.group())
+        else:
+            for generic in GENERIC_LONGEST_FIRST:
+                if prefix.startswith(generic) and len(prefix) > len(generic):
+                    prefix = prefix[len(generic) :]
         if len(prefix) < 2 or prefix in JA_GENERIC_PREFIX:
             continue
         vocab.add("learned-site", prefix + m.group())
         if m.group() in JA_PLANT:
             vocab.add("learned-place", prefix)
+
+
+# A Japanese facility name: kanji and kana, and the Latin capitals and digits of
+# "知多LNG基地" or "第7ダイカストライン".
+_JA_NAME_CHAR = re.compile("[\u3005\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaffA-Z0-9０-９]")
+
+
+def _vessels(text: str, vocab: Vocabulary) -> None:
+    """The member's ships: "第八玄海丸", and the name written before "(IMO 1234567)"."""
+    for m in SHIP_NAME.finditer(text):
+        vocab.add("learned-site", m.group())
+    for m in IMO_CUE.finditer(text):
+        window = text[max(0, m.start() - 24) : m.start()]
+        name = VESSEL_BEFORE.search(window)
+        if name:
+            vocab.add("learned-site", _SHIP_KIND.sub("", name.group().strip()))
+
+
+_SHIP_KIND = re.compile(
+    "^(?:本船|船舶|運搬船|貨物船|自動車船|コンテナ船|タンカー|客船|フェリー|漁船|作業船|"
+    "the vessel |vessel |the ship |ship |MV |M/V )"
+)
+
+
+def _hulls(text: str, vocab: Vocabulary) -> None:
+    """Hull numbers of the member's ships in build: the number is the victim's project."""
+    for rx in HULL:
+        for m in rx.finditer(text):
+            number = m.group(1)
+            vocab.add("learned-project", m.group())
+            vocab.add("learned-project", number, common_ok=True)
+            digits = number.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ-")
+            if len(digits) >= 4:
+                vocab.add("learned-project", digits, common_ok=True)
+
+
+def _case_ids(text: str, vocab: Vocabulary) -> None:
+    """An internal id a cue word introduces ("case KG-SEC-26-117", "run SBX-88123")."""
+    for rx in ID_CUED:
+        for m in rx.finditer(text):
+            value = m.group(1)
+            if any(c.isdigit() for c in value) and not PUBLIC_ID_PREFIX.match(value):
+                vocab.add("case-id", value)
 
 
 def _adjacent(text: str, vocab: Vocabulary, names: Matcher) -> None:
@@ -222,6 +284,17 @@ def _projects(text: str, vocab: Vocabulary) -> None:
         before = JA_PROJECT_BEFORE.search(text[max(0, m.start() - 17) : m.start()])
         if before:
             vocab.add("learned-project", before.group(1))
+        elif m.start() >= 1 and _KANJI.match(text[m.start() - 1]):
+            # "紅プロジェクト": a one-kanji name is learned with its word, never alone.
+            if m.start() == 1 or not CJK_RE.match(text[m.start() - 2]):
+                vocab.add("learned-project", text[m.start() - 1 : m.end()])
+    for m in re.finditer("計画", text):
+        plan = JA_PLAN_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
+        if plan and plan.group(1) not in JA_PLAN_GENERIC and not plan.group(1).isdigit():
+            vocab.add("learned-project", plan.group(1) + "計画")
+
+
+_KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _archives(text: str, vocab: Vocabulary, attacker_files: set[str]) -> None:
@@ -262,7 +335,19 @@ def victim_locations(
     """Ids of `location` objects the victim side points at."""
     members = set(member_identities)
     locations = {str(o["id"]): o for o in objects if o.get("type") == "location"}
-    found: set[str] = set()
+    kinds = {str(o.get("id")): o.get("type") for o in objects}
+    # A street address, a postal code or coordinates are the victim's (attackers are placed
+    # by country or region), unless an attacker's object is what the report places there.
+    attacker_placed = {
+        str(o.get("target_ref"))
+        for o in objects
+        if o.get("type") == "relationship" and kinds.get(str(o.get("source_ref"))) in ATTACKER_TYPES
+    }
+    found: set[str] = {
+        lid
+        for lid, loc in locations.items()
+        if lid not in attacker_placed and any(k in loc for k in STREET_LEVEL)
+    }
     for o in objects:
         kind = o.get("type")
         if kind == "sighting":
@@ -277,6 +362,9 @@ def victim_locations(
             if src in locations and dst in members:
                 found.add(str(src))
     return found
+
+
+STREET_LEVEL = ("street_address", "postal_code", "latitude", "longitude")
 
 
 def _precise(location: Mapping[str, Any]) -> bool:
@@ -322,6 +410,10 @@ def learn(
             _teams(text, vocab)
             _projects(text, vocab)
             _hosts(text, vocab)
+            _case_ids(text, vocab)
+            if "番船" in text or "丸" in text or "IMO" in text or "ull" in text:
+                _vessels(text, vocab)
+                _hulls(text, vocab)
             _adjacent(text, vocab, names)
             if (
                 "〒" in text

@@ -1,0 +1,173 @@
+"""More of the victim's own vocabulary, learned from the report: units and lines of a plant,
+ships and hull numbers, plans, cued case ids, and the town of a street-level location."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from hub.sanitize import MemberProfile, Policy, sanitize
+from hub.sanitize.matchers import registry
+from hub.sanitize.text import TextRedactor
+from hub.sanitize.vocabulary import learn
+from tests.hub.sanitize_corpus import HUB, SECRET, SECTOR, T, oid, sid
+
+ME = sid(9)
+PROFILE = MemberProfile(
+    member_key="sfk",
+    names=("Shiretoko Fisheries Kogyo", "知床水産工業"),
+    dns_domains=("shiretoko-fk.co.jp",),
+)
+SDO = {"spec_version": "2.1", "created": T, "modified": T, "created_by_ref": ME}
+MALWARE = {
+    **SDO,
+    "type": "malware",
+    "id": oid("malware", 3),
+    "name": "GreyPlover",
+    "is_family": True,
+}
+
+
+def learned(text: str) -> set[str]:
+    note = {
+        **SDO,
+        "type": "note",
+        "id": oid("note", 5),
+        "content": text,
+        "object_refs": [MALWARE["id"]],
+    }
+    vocab = learn([note], [ME], registry(PROFILE).names)
+    return {v for values in vocab.values.values() for v in values}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("羅臼冷凍工場品質管理課の担当者が開封。", "品質管理課"),
+        ("第3缶詰ラインの制御端末は影響なし。", "第3缶詰ライン"),
+        ("標津SLNG基地の第4監視棟で検知。", "標津SLNG基地"),
+        ("漁業情報室へ報告した。", "漁業情報室"),
+        ("第十一知床丸の航海計画が参照された。", "第十一知床丸"),
+        ("運搬船オホーツクスター（IMO 9123456）の配船表。", "オホーツクスター"),
+        ("S-7741番船の図面を圧縮。", "S-7741"),
+        ("The lure named hull No. 6620 in its subject.", "6620"),
+        ("鮭鱒増産計画の資料は未接触。", "鮭鱒増産計画"),
+        ("翠プロジェクトの資料は未接触。", "翠プロジェクト"),
+        ("Their CSIRT (case RSU-OPS-25-318) saw the same sender.", "RSU-OPS-25-318"),
+        ("Sandbox run QBX-40112 on the analysis VM.", "QBX-40112"),
+        ("NMR-7731 対応記録を参照。", "NMR-7731"),
+    ],
+)
+def test_the_victims_vocabulary_is_learned(text: str, value: str) -> None:
+    assert value in learned(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "オンラインで請求書を確認させるガイドラインに沿った文面。",
+        "See CVE-2024-3400 and case CVE-2023-4966 for the exploit.",
+        "対応計画は未定。",
+        "丸ごと圧縮して送信。",
+    ],
+)
+def test_common_words_and_public_ids_are_not_learned(text: str) -> None:
+    got = learned(text)
+    assert not any(
+        v in got
+        for v in (
+            "オンライン",
+            "ガイドライン",
+            "CVE-2024-3400",
+            "CVE-2023-4966",
+            "対応計画",
+            "丸ごと",
+        )
+    )
+
+
+def test_a_street_level_location_is_the_victims_and_its_town_goes() -> None:
+    loc = {
+        **SDO,
+        "type": "location",
+        "id": oid("location", 7),
+        "name": "Rausu cold store",
+        "street_address": "88-2 Funami-cho",
+        "city": "Rausu",
+        "country": "JP",
+        "region": "eastern-asia",
+    }
+    note = {
+        **SDO,
+        "type": "note",
+        "id": oid("note", 6),
+        "object_refs": [MALWARE["id"]],
+        "content": "The intruder staged files on a server in Rausu.",
+    }
+    actor_loc = {
+        **SDO,
+        "type": "location",
+        "id": oid("location", 8),
+        "country": "KP",
+        "city": "Pyongyang",
+        "street_address": "Kim Il Sung Square",
+    }
+    actor = {**SDO, "type": "intrusion-set", "id": oid("intrusion-set", 1), "name": "Silt Owl"}
+    rel = {
+        **SDO,
+        "type": "relationship",
+        "id": oid("relationship", 9),
+        "relationship_type": "originates-from",
+        "source_ref": actor["id"],
+        "target_ref": actor_loc["id"],
+    }
+    me = {
+        **SDO,
+        "type": "identity",
+        "id": ME,
+        "name": "Shiretoko Fisheries Kogyo",
+        "identity_class": "organization",
+    }
+    result = sanitize(
+        [me, MALWARE, loc, note, actor, actor_loc, rel],
+        PROFILE,
+        Policy(),
+        secret=SECRET,
+        hub_identity=HUB,
+        sector=SECTOR,
+    )
+    out = json.dumps(result.objects, ensure_ascii=False)
+    assert "Rausu" not in out and "Funami" not in out
+    kept: list[dict[str, Any]] = [o for o in result.objects if o.get("country") == "JP"]
+    assert kept and "city" not in kept[0]
+    # The attacker's place is the attacker's: its country stays.
+    assert any(o.get("country") == "KP" for o in result.objects)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "第一",
+        "第1丸",
+        "S-1番船",
+        "A計画",
+        "case A1-",
+        "run AB-12-",
+        "(IMO 1234567)",
+        "hull no. ",
+        "知多LNG",
+        "ライン",
+        "工場課",
+        "ID 1 ",
+        "内線 ",
+        "\\ProgramData\\x",
+        "A-1 対応",
+    ],
+)
+def test_the_new_shapes_finish_on_a_megabyte(unit: str) -> None:
+    # No timing asserted: a quadratic expression keeps the suite from finishing.
+    text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    learned(text)
+    TextRedactor(PROFILE).find(text)
