@@ -29,7 +29,8 @@ Kind = Literal["person", "organization", "facility"]
 HONORIFICS = ("さん", "さま", "様", "氏", "殿", "君")
 TITLES = tuple(
     "工場長 所長 部長代理 部長 課長代理 課長 係長 主任 室長 次長 支店長 支社長 センター長 "
-    "社長 副社長 専務 常務 取締役 会長".split()
+    "社長 副社長 専務 常務 取締役 会長 船長 機関長 一等航海士 二等航海士 航海士 機関士 局長 "
+    "本部長 事業部長 グループ長 チーム長 班長 主査 主幹 技師長 工事長 所員".split()
 )
 CUE_WORDS = frozenset(HONORIFICS + TITLES)
 # Nouns before an honorific that are not people: お客様, 皆様, ご担当者様, 業者さん.

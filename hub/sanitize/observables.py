@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -172,6 +173,39 @@ def transform_sco(o: dict[str, Any], oid: str, ctx: Context) -> bool:
     return True
 
 
+# PowerShell's -EncodedCommand (any unambiguous prefix of it, -e to -encodedcommand) and
+# its argument: base64 of UTF-16LE text, read by a reader as plainly as the command line.
+ENCODED_ARG = re.compile(
+    r"(?<![\w\-])([-/][Ee][A-Za-z]{0,13}+)([ \t]++)([A-Za-z0-9+/]{8,}+={0,2})(?![A-Za-z0-9+/=])"
+)
+
+
+def _encoded_commands(oid: str, line: str, ctx: Context) -> str:
+    """line with each encoded PowerShell command decoded, redacted like the command line
+    itself and encoded again, so it still runs and names nothing of the victim."""
+    if "e" not in line.lower() or len(line) > 1_000_000:
+        return line
+
+    def fix(m: re.Match[str]) -> str:
+        flag = m.group(1)[1:].lower()
+        if flag != "ec" and not "encodedcommand".startswith(flag):
+            return m.group()
+        try:
+            script = base64.b64decode(m.group(3), validate=True).decode("utf-16-le")
+        except (ValueError, UnicodeDecodeError):
+            return m.group()
+        new, changes = command_line(script, ctx)
+        for before, arg_token in changes:
+            ctx.recorder.add(oid, "command_line<encoded>", "command-line", before, arg_token)
+        new = ctx.redact_text(oid, "command_line<encoded>", new)
+        if new == script:
+            return m.group()
+        encoded = base64.b64encode(new.encode("utf-16-le")).decode("ascii")
+        return m.group(1) + m.group(2) + encoded
+
+    return ENCODED_ARG.sub(fix, line)
+
+
 def _flag_lookalike(oid: str, host: str, ctx: Context) -> None:
     """An attacker's domain that imitates a member's name is kept as the attacker's
     indicator, but the operator is asked to confirm it is not the member's own."""
@@ -207,7 +241,7 @@ def _process(o: dict[str, Any], oid: str, ctx: Context) -> None:
         new, changes = command_line(line, ctx)
         for before, arg_token in changes:
             rec.add(oid, "command_line", "command-line", before, arg_token)
-        o["command_line"] = new
+        o["command_line"] = _encoded_commands(oid, new, ctx)
     env = o.get("environment_variables")
     if isinstance(env, dict):
         for key in list(env):

@@ -96,6 +96,20 @@ def _parts(value: str) -> set[str]:
     joined = _SPLIT.sub("", text)
     if joined != text and len(joined) >= 4 and joined not in _NOT_NAMES:
         out.add(joined)
+    words = [w for w in text.split() if w.isascii() and w.isalpha()]
+    if len(words) == 2 and all(len(w) >= 2 for w in words):
+        # "Ken Sato" logs on as "k.sato", "ksato", "sato.k" or "sato_ken".
+        given, family = words
+        for form in (
+            f"{given[0]}.{family}",
+            f"{given[0]}{family}",
+            f"{given[0]}_{family}",
+            f"{family}.{given[0]}",
+            f"{family}_{given}",
+            f"{given}_{family}",
+        ):
+            if len(form) >= 5:
+                out.add(form)
     for part in _SPLIT.split(text):
         if part in _NOT_NAMES or part.isdigit():
             continue
@@ -259,6 +273,18 @@ ROLE_WORDS = frozenset(
 )
 
 
+# "Ken Sato (k.sato@member.example)", "Ken Sato <k.sato@…>": a person of the member whose
+# address follows; "Ken Sato (IT部 課長)", "Ken Sato (SOC manager)": a person with a role.
+NAME_WITH_ADDRESS = re.compile(
+    r"(?<![A-Za-z])(" + _FULL + r")[ \t]*+[(<（][ \t]*+([\w.+\-']{1,64}+@[\w.\-]{1,253}+)"
+)
+NAME_WITH_ROLE = re.compile(
+    r"(?<![A-Za-z])(" + _FULL + r")[ \t]*+[(（][^()（）\n]{0,40}?(?:部長|課長|係長|主任|室長|"
+    r"所長|担当|(?i:manager|analyst|engineer|officer|lead|head|director|administrator|"
+    r"responder|specialist|supervisor|chief))"
+)
+
+
 def cue_names(text: str, email_domains: Sequence[str]) -> set[str]:
     """English person names a cue introduces ("Regards,\nKen Sato", "reported by Ken
     Sato", "Ms. Sato", "Analyst: ..."); not a role, and never a sender at a non-member
@@ -280,6 +306,14 @@ def cue_names(text: str, email_domains: Sequence[str]) -> set[str]:
             if addr and not domain_matches(addr.group(1), email_domains):
                 continue
             found.add(name)
+    if "(" in text or "<" in text or "（" in text:
+        for m in NAME_WITH_ADDRESS.finditer(text):
+            if domain_matches(m.group(2).rsplit("@", 1)[1], email_domains):
+                found.add(m.group(1))
+        for m in NAME_WITH_ROLE.finditer(text):
+            words = [w.lower() for w in re.split(r"[ \t.]+", m.group(1)) if w]
+            if len(words) >= 2 and not any(w in ROLE_WORDS for w in words):
+                found.add(m.group(1))
     return found
 
 

@@ -87,6 +87,9 @@ ADDRESS_SHAPES = (
     re.compile(
         r"(?<![A-Za-z0-9\-])[0-9]{1,4}(?:-[0-9]{1,4}){1,3},?[ \t]++(?:[A-Z][a-z]{2,20}+"
         r"(?:-[A-Za-z]{2,20}+)?,?[ \t]++){0,3}[A-Z][a-z]{2,20}+-(?:ku|shi|cho|machi|gun|mura)"
+        # and the town and postal code after it: "…, Hakata-ku, Fukuoka 812-0021".
+        r"(?:,[ \t]*+[A-Z][a-z]{2,20}+(?:-(?:shi|ken|fu|to))?(?![A-Za-z\-]))?"
+        r"(?:,?[ \t]++[0-9]{3}-[0-9]{4})?"
         r"(?![A-Za-z])"
     ),
 )

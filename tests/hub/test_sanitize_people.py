@@ -11,7 +11,7 @@ import stix2
 from stix2validator import ValidationOptions, validate_instance
 
 from hub.sanitize import MemberProfile, Policy, SectorRef, sanitize
-from hub.sanitize.people import PeopleRedactor, learn
+from hub.sanitize.people import PeopleRedactor, _parts, cue_names, learn
 from hub.stix.identity import hub_identity
 
 T = "2026-11-20T01:00:00.000Z"
@@ -330,7 +330,9 @@ def test_person_redaction_is_word_bounded_for_latin_and_joins_adjacent_parts() -
 def test_logon_forms_of_a_learned_address_are_learned_too() -> None:
     learned = learn(
         [{"type": "email-addr", "id": "email-addr--x", "value": "k.sato@kansai-grid.example.jp"}],
-        ("kansai-grid.example.jp",), set(), (),
+        ("kansai-grid.example.jp",),
+        set(),
+        (),
     )
     assert {"k.sato", "ksato", "sato"} <= learned
 
@@ -338,8 +340,23 @@ def test_logon_forms_of_a_learned_address_are_learned_too() -> None:
 def test_company_forms_are_stripped_from_registered_names() -> None:
     from hub.sanitize.text import TextRedactor, name_variants
 
-    assert name_variants("関西グリッド電力株式会社") == ["関西グリッド電力株式会社", "関西グリッド電力"]
+    assert name_variants("関西グリッド電力株式会社") == [
+        "関西グリッド電力株式会社",
+        "関西グリッド電力",
+    ]
     assert name_variants("Kansai Grid Power Co., Ltd.")[1] == "Kansai Grid Power"
     assert name_variants("Nishi Heavy Industries") == ["Nishi Heavy Industries"]
     redactor = TextRedactor(MemberProfile(member_key="m", names=("関西グリッド電力株式会社",)))
     assert redactor.redact("関西グリッド電力の経理部")[0] == "[REDACTED:member-name]の経理部"
+
+
+def test_names_a_member_address_or_a_role_introduces_and_their_logons() -> None:
+    found = cue_names(
+        "Hakone Gas's Daichi Wakabayashi (d.wakabayashi@hakone-gas.example) saw it too.\n"
+        "Shun Ikegami (IT部 課長) approved the block. Mail from Lena Vogt (lv@evil.example).",
+        ["hakone-gas.example"],
+    )
+    assert "Daichi Wakabayashi" in found and "Shun Ikegami" in found
+    assert not any("Vogt" in n for n in found)
+    redactor = PeopleRedactor(_parts("Daichi Wakabayashi"))
+    assert redactor.find("Triage by d.wakabayashi on the jump host.")

@@ -171,3 +171,17 @@ def test_the_new_shapes_finish_on_a_megabyte(unit: str) -> None:
     text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
     learned(text)
     TextRedactor(PROFILE).find(text)
+
+
+def test_a_romanised_address_is_learned_with_its_town_and_postal_code() -> None:
+    got = learned("Delivered to the office at 7-3-2 Minato-Kita, Chuo-ku, Otaru 047-0031 today.")
+    assert {"Otaru", "047-0031"} <= got
+
+
+def test_an_opaque_archive_in_a_staging_folder_is_the_attackers_a_named_one_is_not() -> None:
+    got = learned(
+        "The intruder compressed the data into %TEMP%\\x91.7z and staged "
+        "%TEMP%\\gyokaku_2025_uriage.zip before exfiltration."
+    )
+    assert "x91.7z" not in got
+    assert "gyokaku_2025_uriage.zip" in got

@@ -397,7 +397,10 @@ def test_addresses_and_names_next_to_the_members_name_are_learned() -> None:
     ).values
     assert {
         "〒712-8501 岡山県倉敷市水島海岸通1-1",
-        "1-1 Mizushima Kaigandori, Kurashiki-shi",
+        # The town after the ward or city is part of the address, and learned on its own.
+        "1-1 Mizushima Kaigandori, Kurashiki-shi, Okayama",
+        "Kurashiki-shi",
+        "Okayama",
         "東京都千代田区丸の内1-2-3",
     } <= vocab["learned-place"]
     assert vocab["learned-name"] == {"Tamashima"}
