@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.sanitize import analysis, markings, people, vocabulary
+from hub.sanitize import analysis, markings, matchers, people, vocabulary
 from hub.sanitize.context import TLP_IDS, Context
 from hub.sanitize.ids import ID_CONTRIBUTING, SCO_TYPES, deterministic_sco_id, is_hub_id, mint
 from hub.sanitize.objects import is_member_identity, transform
@@ -15,7 +15,7 @@ from hub.sanitize.patterns import PatternRedactor
 from hub.sanitize.policy import Policy
 from hub.sanitize.profile import MemberProfile, SectorRef
 from hub.sanitize.report import Recorder, Report
-from hub.sanitize.text import TextRedactor
+from hub.sanitize.text import SEPARATED, TextRedactor
 
 SECTOR_SCOPE = "mamori-sector"
 HUB_MEMBER_NAME = "A member of the hub"
@@ -178,6 +178,14 @@ def sanitize(
 
     ctx.attacker_accounts = attacker_accounts(objects, ctx) & candidates
     ctx.victim_files = victim_files(objects, ctx)
+    # The name of a file of the member's own data goes from every text that repeats it.
+    own = [
+        str(o.get("name"))
+        for o in objects
+        if str(o.get("id")) in ctx.victim_files and SEPARATED.search(str(o.get("name", "")))
+    ]
+    if own:
+        redactor.learn([matchers.phrases("learned-archive", own)])
     ctx.patterns.people = ctx.people
     kept: dict[str, dict[str, Any]] = {}
     dropped: set[str] = set(ctx.member_identities)

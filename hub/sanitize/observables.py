@@ -11,6 +11,7 @@ from hub.sanitize.commands import command_line, host_is_victim
 from hub.sanitize.context import Context
 from hub.sanitize.mail import email_message
 from hub.sanitize.parameters import ParameterRedactor
+from hub.sanitize.shapes import opaque_name
 from hub.sanitize.text import TOKEN_RE
 from hub.sanitize.values import (
     UNC_RE,
@@ -342,10 +343,25 @@ def victim_files(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set[str]
         # A payload run from a person's folder (an .exe on the Desktop) is the attacker's.
         payload = name.rsplit(".", 1)[-1].lower() in PAYLOAD_EXTENSIONS if "." in name else False
         in_folder = o.get("parent_directory_ref") in folders and not payload
-        document = not o.get("hashes") or name.rsplit(".", 1)[-1].lower() in DATA_EXTENSIONS
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        document = not o.get("hashes") or ext in DATA_EXTENSIONS
         if in_folder or (document and "." in name and ctx.mentions_victim(name)):
             out.add(fid)
+        elif not o.get("hashes") and _own_document(name, ext):
+            # A document or archive the report names without a hash is no sample anyone can
+            # match: it is the member's own data that was opened, packed or taken.
+            out.add(fid)
     return out
+
+
+def _own_document(name: str, ext: str) -> bool:
+    stem = name.rsplit(".", 1)[0]
+    if ext in DATA_EXTENSIONS:
+        return True
+    return ext in ARCHIVE_EXTENSIONS and not opaque_name(stem)
+
+
+ARCHIVE_EXTENSIONS = frozenset("zip rar 7z tar tgz gz cab lzh bz2 xz".split())
 
 
 def attacker_accounts(objects: Sequence[Mapping[str, Any]], ctx: Context) -> set[str]:

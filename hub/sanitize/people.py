@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from wordfreq import zipf_frequency
 
-from hub.sanitize.text import DOTTED_RE, EMAIL_RE, Hit, _normalize
+from hub.sanitize.text import EMAIL_RE, Hit, _normalize, dotted_spans
 from hub.sanitize.values import SID_RE, SYSTEM_USER_DIRS, USER_PATH_RE, domain_matches
 
 COMMON_PART_ZIPF = 4.8
@@ -213,7 +213,7 @@ class PeopleRedactor:
         if spans and ("." in text or "[" in text):
             # A name fragment inside a dotted token (an attacker's file name or domain) is
             # part of that token, not a person: "sato_loader.dll" stays.
-            tokens = [m.span() for m in DOTTED_RE.finditer(text.lower())]
+            tokens = dotted_spans(text.lower())
             spans = [
                 [s, e]
                 for s, e in spans

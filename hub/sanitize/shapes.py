@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from wordfreq import zipf_frequency
+
 # Properties that never hold the report's own prose.
 SKIP_KEYS = frozenset(
     "id type spec_version created modified pattern pattern_type pattern_version hashes  "
@@ -181,7 +183,11 @@ HOST_CUE = re.compile(
 EN_PROJECT = re.compile(r"(?<![A-Za-z])[Pp]roject[\s\-]++([A-Z][A-Za-z0-9\-]{2,30}+)")
 JA_PROJECT = re.compile(r"プロジェクト[「『\s]?([" + _CJK + r"A-Za-z0-9]{2,15}+)")
 JA_PROJECT_BEFORE = re.compile(r"[「『]?([" + _CJK + r"A-Za-z0-9]{2,15}+)[」』]?$")
-ARCHIVE_EXT = re.compile(r"(?i)\.(?:zip|rar|7z|tar|tgz|gz|cab|lzh|bz2|xz)(?![A-Za-z0-9])")
+# Archives, and the member's documents and drawings (never a macro or payload type: a lure).
+ARCHIVE_EXT = re.compile(
+    r"(?i)\.(?:zip|rar|7z|tar|tgz|gz|cab|lzh|bz2|xz|xlsx|xls|docx|doc|pptx|ppt|csv|dwg|dxf|"
+    r"vsdx|mpp|accdb|mdb|pst)(?![A-Za-z0-9])"
+)
 FILE_BEFORE = re.compile(r"([\w\-.()\[\] ]{1,100}+)$")
 # Folders where an intruder stages what it takes (never where the member keeps its data): an
 # archive written there is the attacker's artifact, an indicator to keep.
@@ -193,5 +199,13 @@ STAGING_DIR = re.compile(
 FILE_TOKEN = re.compile(r"[\w\-]\.[A-Za-z0-9]{1,5}(?![A-Za-z0-9])")
 DATA_CUES = re.compile(
     r"(?i)exfiltrat|stag(?:ed|ing)|stole|stolen|collected|compress|archived|packed|leaked|"
-    r"持ち出|窃取|流出|圧縮|外部送信|収集|漏え|漏洩"
+    r"accessed|opened|copied|downloaded|uploaded|workbook|spreadsheet|drawings?\b|"
+    r"持ち出|窃取|流出|圧縮|外部送信|収集|漏え|漏洩|取得|参照|閲覧|複製|コピー|図面"
 )
+
+
+def opaque_name(stem: str) -> bool:
+    """A file stem that says nothing of whose data it holds: no run of four letters but
+    common English words ("d0508", "dfs_cache"), unlike "keiri_2026Q3_shiharai"."""
+    words = re.findall("[A-Za-z]{4,}", stem)
+    return not CJK_RE.search(stem) and all(zipf_frequency(w.lower(), "en") >= 3.0 for w in words)

@@ -68,6 +68,7 @@ from hub.sanitize.shapes import (
     TEAM_PREFIX_BEFORE,
     TEAM_SUFFIX,
     VESSEL_BEFORE,
+    opaque_name,
 )
 from hub.sanitize.text import TextRedactor
 
@@ -306,13 +307,6 @@ def _projects(text: str, vocab: Vocabulary) -> None:
 _KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
-def _opaque(stem: str) -> bool:
-    """A file stem that says nothing of whose data it holds: no run of four letters but
-    common English words ("d0508", "dfs_cache"), unlike "keiri_2026Q3_shiharai"."""
-    words = re.findall("[A-Za-z]{4,}", stem)
-    return not CJK_RE.search(stem) and all(zipf_frequency(w.lower(), "en") >= 3.0 for w in words)
-
-
 def _archives(text: str, vocab: Vocabulary, attacker_files: set[str]) -> None:
     for m in ARCHIVE_EXT.finditer(text):
         before = FILE_BEFORE.search(text[max(0, m.start() - 100) : m.start()])
@@ -321,15 +315,26 @@ def _archives(text: str, vocab: Vocabulary, attacker_files: set[str]) -> None:
         stem = before.group(1).split(" ")[-1].lstrip("([")
         name = stem + m.group()
         start = m.start() - len(stem)
-        # The cue must come shortly before this name, with no other file name between.
+        # The cue must come shortly before this name, with no other file name between, or
+        # right after it ("…2026.7z を作成して持ち出し", "… was exfiltrated").
         window = text[max(0, start - 80) : start]
         cues = list(DATA_CUES.finditer(window))
-        if not stem or name.lower() in attacker_files or not cues:
+        after = text[m.end() : m.end() + 30]
+        cue_after = DATA_CUES.search(after)
+        if cue_after and FILE_TOKEN.search(after[: cue_after.start()]):
+            cue_after = None
+        if not stem or name.lower() in attacker_files or not (cues or cue_after):
             continue
-        if STAGING_DIR.search(text[max(0, start - 120) : start]) and _opaque(stem):
+        doc = m.group()[1:].lower() not in _ARCHIVES
+        if doc and opaque_name(stem):
+            continue  # "report.pdf", "a.docx": says nothing of whose document it is
+        if STAGING_DIR.search(text[max(0, start - 120) : start]) and opaque_name(stem):
             continue  # the intruder's staging archive: its name is an indicator
-        if not FILE_TOKEN.search(window[cues[-1].end() :]):
+        if cue_after or not FILE_TOKEN.search(window[cues[-1].end() :]):
             vocab.add("learned-archive", name)
+
+
+_ARCHIVES = frozenset("zip rar 7z tar tgz gz cab lzh bz2 xz".split())
 
 
 def _strings(value: Any, key: str = "") -> Iterator[str]:

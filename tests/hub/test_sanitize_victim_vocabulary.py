@@ -10,7 +10,7 @@ import pytest
 
 from hub.sanitize import MemberProfile, Policy, sanitize
 from hub.sanitize.matchers import registry
-from hub.sanitize.text import TextRedactor
+from hub.sanitize.text import TextRedactor, dotted_spans
 from hub.sanitize.vocabulary import learn
 from tests.hub.sanitize_corpus import HUB, SECRET, SECTOR, T, oid, sid
 
@@ -185,3 +185,52 @@ def test_an_opaque_archive_in_a_staging_folder_is_the_attackers_a_named_one_is_n
     )
     assert "x91.7z" not in got
     assert "gyokaku_2025_uriage.zip" in got
+
+
+def test_a_dotted_token_in_japanese_running_text_is_only_the_token() -> None:
+    text = "根室冷蔵庫棟のws-31からcdn.plover-sync.netへ、経理の佐々木さんが請求_佐々木.zipを開封"
+    assert [text[a:b] for a, b in dotted_spans(text)] == ["cdn.plover-sync.net", "請求_佐々木.zip"]
+    # So a learned site written against a domain is still found.
+    assert "根室冷蔵庫棟" in learned(text)
+
+
+def test_a_document_named_without_a_hash_is_the_members_own_and_its_name_goes_everywhere() -> None:
+    own = {
+        "type": "file",
+        "spec_version": "2.1",
+        "id": oid("file", 4),
+        "name": "gyogyo-yosan-FY2026.xlsx",
+    }
+    lure = {
+        "type": "file",
+        "spec_version": "2.1",
+        "id": oid("file", 5),
+        "name": "seikyusho_0611.xlsx",
+        "hashes": {"SHA-256": "ab" * 32},
+    }
+    note = {
+        **SDO,
+        "type": "note",
+        "id": oid("note", 8),
+        "object_refs": [MALWARE["id"]],
+        "content": "The intruder read gyogyo-yosan-FY2026.xlsx after seikyusho_0611.xlsx ran; "
+        "then nemuro_zumen_v3.7z を作成して持ち出し。",
+    }
+    me = {
+        **SDO,
+        "type": "identity",
+        "id": ME,
+        "name": "Shiretoko Fisheries Kogyo",
+        "identity_class": "organization",
+    }
+    result = sanitize(
+        [me, MALWARE, own, lure, note],
+        PROFILE,
+        Policy(),
+        secret=SECRET,
+        hub_identity=HUB,
+        sector=SECTOR,
+    )
+    out = json.dumps(result.objects, ensure_ascii=False)
+    assert "gyogyo-yosan" not in out and "nemuro_zumen" not in out
+    assert out.count("seikyusho_0611.xlsx") == 2
