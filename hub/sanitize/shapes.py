@@ -40,6 +40,13 @@ EN_SITE_SUFFIX = re.compile(
     r"(?<![A-Za-z])(?:" + _SITE_WORDS.replace(" ", r"\s+") + r"|plant|power\s+station|"
     r"power\s+plant|shipyard|refinery|factory|steelworks|smelter|substation)(?![A-Za-z])"
 )
+# Words that make a site only after a distinctive name ("Ichinomiya Service Center", "Hull
+# Design Office", never "Microsoft Office" or "DHL Service Center"): the whole phrase is
+# learned, never its words alone.
+EN_WEAK_SITE = re.compile(
+    r"(?<![A-Za-z])(?:Service[ \t]Cent(?:er|re)|Design[ \t]Office|Office|Cent(?:er|re)|Terminal|"
+    r"Dock|Berth|Line|Building|Laboratory|Lab|Station)(?![A-Za-z])"
+)
 EN_NAME_BEFORE = re.compile(r"((?:[A-Z][A-Za-z'\-]{1,30}+\s+){1,4}+)$")
 JA_SITE_SUFFIX = re.compile(
     "工場|事業所|製作所|発電所|造船所|製鉄所|製油所|変電所|支社|支店|営業所|研究所|"
@@ -209,3 +216,22 @@ def opaque_name(stem: str) -> bool:
     common English words ("d0508", "dfs_cache"), unlike "keiri_2026Q3_shiharai"."""
     words = re.findall("[A-Za-z]{4,}", stem)
     return not CJK_RE.search(stem) and all(zipf_frequency(w.lower(), "en") >= 3.0 for w in words)
+
+
+# How a member describes itself so that a reader can tell which member it is ("as the only
+# mid-size shipyard in Saga", "福岡の内航海運会社である当社"): matched on folded text, bounded.
+SELF_DESCRIPTIONS = (
+    re.compile(
+        r"(?<![a-z])(?:the|our|as the|being the)[ \t]++(?:only|sole|largest|biggest|last)"
+        r"[ \t]++[a-z0-9\-, ]{3,60}?[ \t]in[ \t]++[a-z][a-z\-]{2,20}+"
+        r"(?:[ \t]++(?:prefecture|city|region|area))?(?![a-z])"
+    ),
+    re.compile(
+        "[\u3040-\u30ff\u3400-\u9fff・]{2,30}?(?:会社|企業|事業者|メーカー|造船所|事業所|法人)"
+        "(?:である|の)(?:当社|弊社|私たち)"
+    ),
+    re.compile(
+        "(?:当社|弊社)(?:は|が)?[\u3040-\u30ff\u3400-\u9fff・]{0,20}?(?:唯一|随一|最大|最後)の"
+        "[\u3040-\u30ff\u3400-\u9fff・]{1,20}?(?:会社|企業|事業者|メーカー|造船所)"
+    ),
+)

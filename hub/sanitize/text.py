@@ -126,6 +126,7 @@ PRIORITY = {
     "learned-host": 6,
     "term": 8,
     "organization": 8,
+    "self-description": 8,
     "phone": 9,
     "person": 10,
 }
@@ -155,6 +156,7 @@ TOKENS = {
     "learned-archive": "[REDACTED:file]",
     "learned-host": "[REDACTED:hostname]",
     "organization": "[REDACTED:organization]",
+    "self-description": "[REDACTED:description]",
 }
 # Registered names, terms, sites and teams: never inside a look-alike domain that holds a
 # member's domain, which is the attacker's ("kumotori-hi-co.jp.login-check.net").

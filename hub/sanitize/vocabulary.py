@@ -42,6 +42,7 @@ from hub.sanitize.shapes import (
     EN_NAME_BEFORE,
     EN_PROJECT,
     EN_SITE_SUFFIX,
+    EN_WEAK_SITE,
     FILE_BEFORE,
     FILE_TOKEN,
     GENERIC_LONGEST_FIRST,
@@ -62,6 +63,7 @@ from hub.sanitize.shapes import (
     NAME_AFTER,
     PUBLIC_ID_PREFIX,
     PUBLIC_TEAMS,
+    SELF_DESCRIPTIONS,
     SHIP_NAME,
     SKIP_KEYS,
     STAGING_DIR,
@@ -94,6 +96,10 @@ class Vocabulary:
     def matchers(self) -> list[Matcher]:
         """One compiled matcher per learned rule."""
         return [matchers.phrases(rule, sorted(vals)) for rule, vals in sorted(self.values.items())]
+
+
+# A name before a weak site word may be a little more common than a learned word ("Hull").
+WEAK_SITE_ZIPF = 4.5
 
 
 def _long_enough(value: str) -> bool:
@@ -154,6 +160,19 @@ def _sites(text: str, vocab: Vocabulary, names: Matcher) -> None:
         vocab.add("learned-site", " ".join(words) + " " + m.group())
         for word in _distinctive(words):
             vocab.add("learned-place", word)
+    for m in EN_WEAK_SITE.finditer(text):
+        if EN_SITE_SUFFIX.fullmatch(m.group()):
+            continue
+        before = EN_NAME_BEFORE.search(text[max(0, m.start() - 60) : m.start()])
+        if not before:
+            continue
+        words = before.group(1).split()[-2:]
+        while words and words[0].lower() in EN_GENERIC:
+            words.pop(0)
+        first = words[0].lower() if words else ""
+        rare = first and zipf_frequency(first, "en") < WEAK_SITE_ZIPF
+        if rare and len(first) >= 4 and first not in EN_GENERIC:
+            vocab.add("learned-site", " ".join(words) + " " + m.group())
     seen: set[str] = set()
     for m in JA_SITE_SUFFIX.finditer(text):
         start = m.start()
@@ -452,7 +471,9 @@ def learn(
 
 def id_shapes() -> list[tuple[re.Pattern[str], str]]:
     """Internal case and ticket numbers, by shape: cleared wherever they appear."""
-    return [(rx, "case-id") for rx in ID_SHAPES]
+    return [(rx, "case-id") for rx in ID_SHAPES] + [
+        (rx, "self-description") for rx in SELF_DESCRIPTIONS
+    ]
 
 
 def apply(

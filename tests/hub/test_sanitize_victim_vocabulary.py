@@ -234,3 +234,50 @@ def test_a_document_named_without_a_hash_is_the_members_own_and_its_name_goes_ev
     out = json.dumps(result.objects, ensure_ascii=False)
     assert "gyogyo-yosan" not in out and "nemuro_zumen" not in out
     assert out.count("seikyusho_0611.xlsx") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        (
+            "As the only cannery in Rausu, our recipes are the target of GreyPlover.",
+            "the only cannery in Rausu",
+            "GreyPlover",
+        ),
+        (
+            "根室の水産加工会社である当社の配合表が狙われた。GreyPlover を確認。",
+            "根室の水産加工会社",
+            "GreyPlover",
+        ),
+        (
+            "The Shibetsu Service Center and the Rausu Design Office saw GreyPlover.",
+            "Shibetsu Service Center",
+            "GreyPlover",
+        ),
+    ],
+)
+def test_self_descriptions_and_named_offices_go(text: str, gone: str, kept: str) -> None:
+    note = {
+        **SDO,
+        "type": "note",
+        "id": oid("note", 9),
+        "object_refs": [MALWARE["id"]],
+        "content": text,
+    }
+    me = {
+        **SDO,
+        "type": "identity",
+        "id": ME,
+        "name": "Shiretoko Fisheries Kogyo",
+        "identity_class": "organization",
+    }
+    result = sanitize(
+        [me, MALWARE, note], PROFILE, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR
+    )
+    out = json.dumps(result.objects, ensure_ascii=False)
+    assert gone not in out and kept in out
+
+
+def test_a_common_office_or_lure_desk_is_not_learned() -> None:
+    got = learned("Open Microsoft Office and call the DHL Service Center or Customer Service.")
+    assert not any("Office" in v or "Center" in v for v in got)
