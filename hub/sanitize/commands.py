@@ -60,6 +60,14 @@ _USER_NEXT = frozenset({"-u", "-user", "-username", "/u", "-credential", "--user
 _PASS_COLON = ("/p:", "/password:", "/pass:", "-password:")
 _PASS_NEXT = frozenset({"-p", "-password", "/p", "--password", "-pw"})
 PASSWORD_TOKEN = "[REDACTED:password]"  # noqa: S105 - the token, not a password
+# 7-Zip and RAR, whose passwords are glued to their switch.
+_ARCHIVER = re.compile(r"(?i)(?:^|[\\/\"'])(?:7z|7za|7zr|rar|winrar)(?:\.exe)?[\"']?$")
+
+
+def _quoted(arg: str, token: str) -> str:
+    """token in place of arg, keeping the quotes around it."""
+    q = arg[0] if arg[:1] in "\"'" and arg[-1:] == arg[:1] and len(arg) > 1 else ""
+    return f"{q}{token}{q}"
 
 
 def _host_arg(host: str, ctx: Context) -> str:
@@ -88,6 +96,8 @@ def command_line(line: str, ctx: Context) -> tuple[str, list[tuple[str, str]]]:
 
     parts = re.split(r"(\s+)", line)
     has_user = any(p.lower() in _USER_NEXT or p.lower().startswith(_USER_COLON) for p in parts)
+    archiver = any(_ARCHIVER.search(p) for p in parts[:8])
+    iis = any("w3wp" in p.lower() for p in parts[:4])
     out: list[str] = []
     pending: str | None = None
     for part in parts:
@@ -103,10 +113,22 @@ def command_line(line: str, ctx: Context) -> tuple[str, list[tuple[str, str]]]:
                     if pending == "host"
                     else TOKENS["user-path"]
                     if pending == "user"
+                    else _quoted(part, TOKENS["term"])
+                    if pending == "pool"
                     else PASSWORD_TOKEN,
                 )
             )
             pending = None
+            continue
+        if archiver and (low.startswith("-hp") or low.startswith("-p")) and len(part) > 3:
+            # 7-Zip's and RAR's "-p<password>", "-hp<password>": a secret, never published.
+            cut = 3 if low.startswith("-hp") else 2
+            out.append(part[:cut] + swap(part[cut:], PASSWORD_TOKEN))
+            continue
+        if iis and low == "-ap":
+            # IIS worker "-ap <pool>": the application pool names the member's application.
+            pending = "pool"
+            out.append(part)
             continue
         colon = next(
             (

@@ -180,3 +180,25 @@ def test_an_encoded_powershell_command_is_redacted_inside_and_still_decodes() ->
     assert "hkd-fs-srv09" not in decoded and "keiri$" not in decoded
     assert "https://cdn.grey-plover.net/s.ps1" in decoded
     assert line.startswith("powershell.exe -NoP -enc ")
+
+
+def test_an_archivers_glued_password_and_an_iis_pool_name_go_the_attackers_paths_stay() -> None:
+    lines = [
+        '"C:\\Program Files\\7-Zip\\7z.exe" a -pHkdRope2025 -mhe=on C:\\Windows\\Temp\\c.7z',
+        "rar.exe a -hpRopeway88 C:\\ProgramData\\q.rar",
+        'c:\\windows\\system32\\inetsrv\\w3wp.exe -ap "HakodateOrderPool" -v "v4.0"',
+    ]
+    procs = [
+        {
+            "type": "process",
+            "spec_version": "2.1",
+            "id": oid("process", 10 + i),
+            "command_line": line,
+        }
+        for i, line in enumerate(lines)
+    ]
+    out, _ = run(procs)
+    for secret in ("HkdRope2025", "Ropeway88", "HakodateOrderPool"):
+        assert secret not in out
+    assert "C:\\\\Windows\\\\Temp\\\\c.7z" in out and "C:\\\\ProgramData\\\\q.rar" in out
+    assert '-ap \\"[REDACTED:term]\\"' in out
