@@ -392,7 +392,7 @@ async def _waiting(maker: async_sessionmaker[AsyncSession], limit: int) -> list[
             .order_by(Submission.received_at)
             .limit(limit)
         )
-        return [(sid, member) for sid, member in rows.tuples()]
+        return [(sid, member) for sid, member in rows]
 
 
 async def waiting(maker: async_sessionmaker[AsyncSession], limit: int = 100) -> list[str]:
