@@ -40,10 +40,16 @@ SWEEP_SECONDS = 30.0
 
 
 async def _sweeper(maker: async_sessionmaker[AsyncSession], ctx: HubRuntime) -> None:
-    """Pick up anything acknowledged but not processed: after a crash, or a lost task."""
+    """Pick up anything acknowledged but not processed: after a crash, or a lost task.
+
+    At start-up everything waiting; after that only what has not moved for longer than a
+    submission may take, so that with several server processes none repeats another's work.
+    """
+    idle_for = 0.0
     while True:
         try:
-            done = await pipeline.sweep(maker, ctx)
+            done = await pipeline.sweep(maker, ctx, idle_for=idle_for)
+            idle_for = ctx.time_limit + SWEEP_SECONDS
             if done:
                 log.info("queued waiting submissions", extra={"count": done})
         except Exception:

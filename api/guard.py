@@ -26,14 +26,15 @@ from api.deps import (
     RoleCheck,
     client_address,
     get_principal,
-    get_sessionmaker,
+    get_read_sessionmaker,
     get_throttle,
 )
 from api.errors import Refused
 from api.taxii.deps import get_caller
-from api.web.auth import current_session
+from api.web.auth import COOKIE, current_session, sign_in_first
 from hub.config import Settings
 from hub.errors import BadRequest, HubError, PayloadTooLarge, Unauthorized
+from hub.members import sessions
 
 Check = Callable[[Request], Awaitable[None]]
 UNGUARDED = frozenset({"/healthz", "/readyz"})  # probes are never throttled
@@ -68,12 +69,16 @@ def _check_for(calls: list[object], settings: Settings) -> Check | None:
         return authenticated
     if current_session in calls:
         # The console: a form needs a live session; without one, the sign-in page (303).
+        # Read on the reader pool: the route may already hold the writer's one connection
+        # (SQLite), and the route itself notes the session's use.
         async def console_session(request: Request) -> None:
-            async with get_sessionmaker(request)() as db:
-                try:
-                    await current_session(request, db)
-                finally:
-                    await db.rollback()  # the route itself notes the session's use
+            token = request.cookies.get(COOKIE)
+            found = None
+            if token:
+                async with get_read_sessionmaker(request)() as db:
+                    found = await sessions.lookup(db, token, touch=False)
+            if found is None:
+                raise sign_in_first(request)
 
         return console_session
     if get_caller in calls:

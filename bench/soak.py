@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import sys
@@ -28,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -77,6 +79,25 @@ def big_bundle(megabytes: float, rng: random.Random) -> bytes:
         doc = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
         body = json.dumps(doc).encode()
     return body
+
+
+def _cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of ``root`` and every process under it, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    tree, grew = {root}, True
+    while grew:
+        grown = tree | {pid for pid, (parent, _) in stats.items() if parent in tree}
+        grew, tree = grown != tree, grown
+    return sum(stats[pid][1] for pid in tree if pid in stats)
 
 
 @dataclass
@@ -216,8 +237,12 @@ def _waits(details: list[dict[str, Any]]) -> list[float]:
 
 
 async def soak(hub: BenchHub, args: argparse.Namespace) -> dict[str, Any]:
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends: with equal timeouts a
+    # request may go out on a connection the server is closing (a client-side race).
     limits = httpx.Limits(
-        max_connections=args.pollers + 10, max_keepalive_connections=args.pollers + 10
+        keepalive_expiry=2.0,
+        max_connections=args.pollers + 10,
+        max_keepalive_connections=args.pollers + 10,
     )
     async with httpx.AsyncClient(base_url=hub.url, timeout=120, limits=limits) as client:
         await _publish_seed(client, hub, args.seed_bundles)
@@ -230,6 +255,8 @@ async def soak(hub: BenchHub, args: argparse.Namespace) -> dict[str, Any]:
         url = found.group(1)
         submitters = [hub.key("submitter", m) for m in ("kansai-grid", "tohoku-gas", "nishi-heavy")]
         figures = Figures()
+        assert hub.proc is not None
+        cpu_before = _cpu_seconds(hub.proc.pid)
         big_key = submitters[2] if args.big_mb > 0 else None
         until = time.monotonic() + args.seconds
         tasks = [
@@ -240,6 +267,7 @@ async def soak(hub: BenchHub, args: argparse.Namespace) -> dict[str, Any]:
         if args.big_mb > 0:
             tasks.append(_big(client, submitters[2], args.seconds / 3, args.big_mb, figures))
         await asyncio.gather(*tasks)
+        cpu = _cpu_seconds(hub.proc.pid) - cpu_before
         details = [await _wait_for(client, sid, key) for sid, key in figures.posted]
         big_detail = None
         if figures.big:
@@ -274,6 +302,10 @@ async def soak(hub: BenchHub, args: argparse.Namespace) -> dict[str, Any]:
         "other_members_review_wait_p50_ms": quantile(others, 0.5),
         "other_members_review_wait_p99_ms": quantile(others, 0.99),
         "other_members_review_wait_max_ms": quantile(others, 1.0),
+        # What the hub's processes got of the machine: on a shared box, the context for all
+        # of the latencies above (2.0 would be both cores).
+        "hub_cpu_cores_used": round(cpu / args.seconds, 2),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "healthz_p50_ms": quantile(health, 0.5),
         "healthz_p99_ms": quantile(health, 0.99),
         "healthz_max_ms": quantile(health, 1.0),

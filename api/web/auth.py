@@ -82,15 +82,20 @@ async def current_session(request: Request, db: Db) -> Current:
     """The signed-in user; anyone else is sent to the sign-in page and brought back."""
     found = await optional_session(request, db)
     if found is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        if request.method != "GET":
-            target = request.url.path
-        raise StarletteHTTPException(
-            303,
-            "sign in to continue",
-            headers={"Location": f"{PREFIX}/sign-in?next={quote(safe_next(target), safe='/')}"},
-        )
+        raise sign_in_first(request)
     return found
+
+
+def sign_in_first(request: Request) -> StarletteHTTPException:
+    """The redirect (303) to the sign-in page, bringing the user back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        target = request.url.path
+    return StarletteHTTPException(
+        303,
+        "sign in to continue",
+        headers={"Location": f"{PREFIX}/sign-in?next={quote(safe_next(target), safe='/')}"},
+    )
 
 
 Signed = Annotated[Current, Depends(current_session)]

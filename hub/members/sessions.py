@@ -72,9 +72,17 @@ async def open_session(
 
 
 async def lookup(
-    db: AsyncSession, token: str, *, idle: timedelta = IDLE, now: datetime | None = None
+    db: AsyncSession,
+    token: str,
+    *,
+    idle: timedelta = IDLE,
+    now: datetime | None = None,
+    touch: bool = True,
 ) -> Current | None:
-    """The live session for a cookie token, or None (unknown, expired, idle, or revoked)."""
+    """The live session for a cookie token, or None (unknown, expired, idle, or revoked).
+
+    ``touch=False`` only reads, for a check made on a read-only connection.
+    """
     now = now or utcnow()
     found = (
         await db.execute(
@@ -95,7 +103,7 @@ async def lookup(
         or account.disabled_at is not None
     ):
         return None
-    if now - session.last_seen_at >= TOUCH_AFTER:
+    if touch and now - session.last_seen_at >= TOUCH_AFTER:
         session.last_seen_at = now
         await db.flush()
     return Current(session, await principals.of_account(db, account))

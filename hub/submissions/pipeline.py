@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import orjson
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from hub import validate
+from hub.db import utcnow
 from hub.logs import stack_of
 from hub.members import profiles
 from hub.models import (
@@ -386,15 +388,15 @@ async def schedule(
         ctx.queue.put(member_id, submission_id)
 
 
-async def _waiting(maker: async_sessionmaker[AsyncSession], limit: int) -> list[tuple[str, str]]:
+async def _waiting(
+    maker: async_sessionmaker[AsyncSession], limit: int, idle_for: float = 0.0
+) -> list[tuple[str, str]]:
+    query = select(Submission.id, Submission.member_id).where(Submission.state.in_(_RESUMABLE))
+    if idle_for > 0:
+        query = query.where(Submission.updated_at <= utcnow() - timedelta(seconds=idle_for))
     async with maker() as db:
-        rows = await db.execute(
-            select(Submission.id, Submission.member_id)
-            .where(Submission.state.in_(_RESUMABLE))
-            .order_by(Submission.received_at)
-            .limit(limit)
-        )
-        return [(sid, member) for sid, member in rows.tuples()]
+        rows = await db.execute(query.order_by(Submission.received_at).limit(limit))
+        return [(sid, member) for sid, member in rows]
 
 
 async def waiting(maker: async_sessionmaker[AsyncSession], limit: int = 100) -> list[str]:
@@ -415,11 +417,16 @@ async def drain(maker: async_sessionmaker[AsyncSession], ctx: HubRuntime) -> int
     return done
 
 
-async def sweep(maker: async_sessionmaker[AsyncSession], ctx: HubRuntime) -> int:
-    """Hand everything acknowledged but not processed to the queue (or process it, without one).
+async def sweep(
+    maker: async_sessionmaker[AsyncSession], ctx: HubRuntime, *, idle_for: float = 0.0
+) -> int:
+    """Hand what is acknowledged but not processed to the queue (or process it, without one).
 
-    Returns how many were newly queued (or processed).
+    ``idle_for``: only submissions unchanged for that many seconds, so that another server
+    process's queue, which may be working on one right now, is not duplicated. Returns how
+    many were newly queued (or processed).
     """
     if ctx.queue is None:
         return await drain(maker, ctx)
-    return sum(ctx.queue.put(member, sid) for sid, member in await _waiting(maker, 10_000))
+    waiting = await _waiting(maker, 10_000, idle_for)
+    return sum(ctx.queue.put(member, sid) for sid, member in waiting)

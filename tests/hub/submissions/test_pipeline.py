@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import demo, members
+from hub.fairqueue import FairQueue
 from hub.members.principals import Principal
 from hub.models import Role, Submission, SubmissionBlob, SubmissionState
 from hub.runtime import HubRuntime
@@ -101,3 +104,21 @@ async def test_a_processing_error_marks_the_submission_failed(
     s = await db.get(Submission, s.id, populate_existing=True)
     assert s is not None and s.state is SubmissionState.FAILED
     assert s.failure == "BadRequest"
+
+
+async def test_the_sweep_queues_by_member_and_skips_what_is_moving(
+    db: AsyncSession, maker: async_sessionmaker[AsyncSession]
+) -> None:
+    principal = await kansai(db)
+    body = orjson.dumps(demo.sample_report())
+    s = await intake.receive(db, principal, body, content_type="application/json", limits=LIMITS)
+    await db.commit()
+    fresh = HubRuntime(CTX.secret, CTX.hub_identity, queue=FairQueue())
+    # Just received: another server process may be working on it, so the periodic sweep waits.
+    assert await pipeline.sweep(maker, fresh, idle_for=3600) == 0
+    assert await pipeline.sweep(maker, fresh) == 1
+    assert fresh.queue is not None and fresh.queue.take() == (principal.member_id, s.id)
+    s.updated_at = s.updated_at - timedelta(hours=2)
+    await db.commit()
+    later = HubRuntime(CTX.secret, CTX.hub_identity, queue=FairQueue())
+    assert await pipeline.sweep(maker, later, idle_for=3600) == 1
