@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.models import ObjectStatus, SubmissionState
+from hub.models import ObjectStatus, Submission, SubmissionState
 
 
 class Receipt(BaseModel):
@@ -33,6 +33,18 @@ class Receipt(BaseModel):
     object_count: int
     bundle_id: str | None
     status_url: str
+
+    @classmethod
+    def of(cls, submission: Submission, status_url: str) -> Receipt:
+        """The receipt of a stored submission, whose status lives at `status_url`."""
+        return cls(
+            id=submission.id,
+            state=submission.state,
+            received_at=submission.received_at,
+            object_count=submission.object_count,
+            bundle_id=submission.bundle_id,
+            status_url=status_url,
+        )
 
 
 class ProblemOut(BaseModel):

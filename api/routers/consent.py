@@ -141,14 +141,7 @@ async def revise(
         db, member, submission_id, raw, content_type=content_type, limits=limits
     )
     tasks.add_task(pipeline.schedule, maker, submission.id, runtime)
-    return Receipt(
-        id=submission.id,
-        state=submission.state,
-        received_at=submission.received_at,
-        object_count=submission.object_count,
-        bundle_id=submission.bundle_id,
-        status_url=status_url(submission.id),
-    )
+    return Receipt.of(submission, status_url(submission.id))
 
 
 @router.get("/consent/auto", responses=_ERRORS)
