@@ -476,12 +476,36 @@ def id_shapes() -> list[tuple[re.Pattern[str], str]]:
     ]
 
 
+_SERIES = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z]{1,8}){0,2}-?[0-9]{2,6}(?:-[0-9]{1,6}){0,2}")
+MAX_SERIES = 64
+
+
+def series(vocab: Vocabulary) -> list[tuple[re.Pattern[str], str]]:
+    """A learned hull or case number stands for its series: "S-8124" beside "S-1288",
+    "KG-SEC-26-121" beside "KG-SEC-26-117" (same letters, digits of about the same length)."""
+    shapes: dict[str, str] = {}
+    for rule in ("case-id", "learned-project"):
+        for value in sorted(vocab.values.get(rule, ())):
+            if len(shapes) >= MAX_SERIES or not _SERIES.fullmatch(value):
+                continue
+            body = re.sub(
+                "[0-9]+",
+                lambda m: f"[0-9]{{{max(1, len(m.group()) - 1)},{len(m.group()) + 1}}}",
+                re.escape(value.lower()),
+            )
+            shapes.setdefault(body, rule)
+    return [
+        (re.compile(r"(?<![a-z0-9\-])" + body + r"(?![a-z0-9])"), rule)
+        for body, rule in shapes.items()
+    ]
+
+
 def apply(
     objects: Sequence[Mapping[str, Any]], redactor: TextRedactor, member_identities: Iterable[str]
 ) -> Vocabulary:
     """Learn the submission's victim vocabulary and teach it to the redactor, with the id
     shapes and the Japanese analyser's certain findings."""
     vocab = learn(objects, member_identities, redactor.registry.names)
-    redactor.learn(vocab.matchers(), id_shapes())
+    redactor.learn(vocab.matchers(), id_shapes() + series(vocab))
     redactor.extra_finder = people.japanese_certain
     return vocab

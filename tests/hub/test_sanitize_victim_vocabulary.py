@@ -281,3 +281,27 @@ def test_self_descriptions_and_named_offices_go(text: str, gone: str, kept: str)
 def test_a_common_office_or_lure_desk_is_not_learned() -> None:
     got = learned("Open Microsoft Office and call the DHL Service Center or Customer Service.")
     assert not any("Office" in v or "Center" in v for v in got)
+
+
+def test_a_learned_case_number_stands_for_its_series() -> None:
+    note = {
+        **SDO,
+        "type": "note",
+        "id": oid("note", 10),
+        "object_refs": [MALWARE["id"]],
+        "content": "Opened as case QX-40112; the earlier QX-39877 and "
+        "QX-7730 saw GreyPlover too. CVE-2025-0282 was exploited.",
+    }
+    me = {
+        **SDO,
+        "type": "identity",
+        "id": ME,
+        "name": "Shiretoko Fisheries Kogyo",
+        "identity_class": "organization",
+    }
+    result = sanitize(
+        [me, MALWARE, note], PROFILE, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR
+    )
+    out = json.dumps(result.objects, ensure_ascii=False)
+    assert "QX-" not in out
+    assert "CVE-2025-0282" in out and "GreyPlover" in out
