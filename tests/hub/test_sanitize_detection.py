@@ -587,3 +587,20 @@ def test_selections_only_excluded(condition: str, excluded: set[str]) -> None:
 
     names = ["sel", "filter", "filter_a", "filter_b"]
     assert excluded_only([condition], names) == excluded
+
+
+def test_a_name_the_analyser_is_unsure_of_goes_from_a_sigma_rules_prose() -> None:
+    src = (
+        "title: Rare export of the mail store\n"
+        "id: 5f0c6e0a-7d1b-4b8e-9f51-2a7c3d9e1b42\n"
+        "status: experimental\n"
+        "description: Export of the store, tuned with 森田 恵子 after the March case\n"
+        "logsource:\n    product: windows\n    category: process_creation\n"
+        "detection:\n    selection:\n        Image|endswith: '\\\\mailexport.exe'\n"
+        "    condition: selection\n"
+        "falsepositives:\n    - Nightly export by the backup operator (森田 恵子)\n"
+        "level: medium\n"
+    )
+    out = rewrite_sigma(src, fake_redact, hub_author=HUB_AUTHOR)
+    assert "森田" not in out.text and "mailexport.exe" in out.text
+    SigmaCollection.from_yaml(out.text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hub.sanitize import people
 from hub.sanitize.detection import sigmaparse as sp
 from hub.sanitize.detection.common import (
     DetectionChange,
@@ -78,10 +79,12 @@ class _Doc:
     def note(self, path: str, rule: str, before: Any, after: str | None) -> None:
         self.changes.append(DetectionChange(self.prefix + path, rule, str(before), after))
 
-    def text(self, path: str, value: Any) -> Any:
+    def text(self, path: str, value: Any, *, prose: bool = False) -> Any:
         if not isinstance(value, str):
             return value
         new = self.redact(value)
+        if prose:
+            new = people.without_probable_people(new)
         if new != value:
             self.note(path, "detection-text", value, new)
         return new
@@ -274,10 +277,12 @@ def _rewrite_doc(doc: dict[str, Any], d: _Doc, hub_author: str) -> dict[str, Any
         elif key in KEPT_KEYS:
             out[key] = value
         elif key in TEXT_KEYS:
-            out[key] = d.text(key, value)
+            out[key] = d.text(key, value, prose=key == "description")
         elif key == "falsepositives":
             out[key] = (
-                [d.text(key, v) for v in value] if isinstance(value, list) else d.text(key, value)
+                [d.text(key, v, prose=True) for v in value]
+                if isinstance(value, list)
+                else d.text(key, value, prose=True)
             )
         elif key == "references":
             refs = d.references(value)
