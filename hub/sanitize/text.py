@@ -312,8 +312,14 @@ class TextRedactor:
         raw: list[tuple[int, int, str]] = []
         if "@" in folded or "[at]" in folded or "(at)" in folded or "%40" in folded:
             for m in EMAIL_RE.finditer(folded):
-                if domain_matches(m.group(1), self.email_domains):
-                    raw.append((m.start(), m.end(), "email"))
+                start, dom = m.start(), m.group(1)
+                if not m.group().isascii():
+                    # Japanese running text has no space around an address: "様のa.b@x.jpに".
+                    dom = dom[: next((i for i, c in enumerate(dom) if not c.isascii()), len(dom))]
+                    local = folded[start : m.start(1)]
+                    start += max((i + 1 for i, c in enumerate(local) if not c.isascii()), default=0)
+                if domain_matches(dom, self.email_domains):
+                    raw.append((start, m.start(1) + len(dom), "email"))
         if self.ad_account_re:
             raw += [(m.start(), m.end(), "ad-account") for m in self.ad_account_re.finditer(folded)]
         if self.ad_word_re:

@@ -202,3 +202,11 @@ def test_an_archivers_glued_password_and_an_iis_pool_name_go_the_attackers_paths
         assert secret not in out
     assert "C:\\\\Windows\\\\Temp\\\\c.7z" in out and "C:\\\\ProgramData\\\\q.rar" in out
     assert '-ap \\"[REDACTED:term]\\"' in out
+
+
+def test_an_address_in_japanese_running_text_is_found_without_spaces() -> None:
+    redactor = TextRedactor(PROFILE.with_others([PARTNER]))
+    text = "小樽運河物流様のk.haneda@otaru-canal.co.jpに照会中。送信元はsupport@otaru-canal-invoice.comで"
+    new, _ = redactor.redact(text)
+    assert "k.haneda" not in new and "[REDACTED:email]に照会中" in new
+    assert "support@otaru-canal-invoice.com" in new
