@@ -54,7 +54,7 @@ def sector_identity(sector: SectorRef, *, secret: bytes, hub_id: str) -> dict[st
 
 
 def hub_member_identity(*, secret: bytes, hub_id: str) -> dict[str, Any]:
-    """"A member of the hub": who stands in for a member of a sector too small to hide in."""
+    """ "A member of the hub": who stands in for a member of a sector too small to hide in."""
     return {
         "type": "identity",
         "spec_version": "2.1",
@@ -135,8 +135,11 @@ def sanitize(
     profile = profile.with_others(others)
     hub_id = str(hub_identity["id"])
     small = is_small(sector, policy)
-    sector_obj = (hub_member_identity(secret=secret, hub_id=hub_id) if small
-                  else sector_identity(sector, secret=secret, hub_id=hub_id))
+    sector_obj = (
+        hub_member_identity(secret=secret, hub_id=hub_id)
+        if small
+        else sector_identity(sector, secret=secret, hub_id=hub_id)
+    )
     redactor = TextRedactor(profile)
     ctx = Context(
         profile=profile,
@@ -240,8 +243,9 @@ def sanitize(
         prefix.append(sector_obj)
     final_ids: dict[str, str | None] = {oid: new_ids[oid] for oid in kept}
     published = prefix + out
-    return SanitizeResult(published, ctx.recorder.finish(final_ids),
-                          markings.referenced_markings(published))
+    return SanitizeResult(
+        published, ctx.recorder.finish(final_ids), markings.referenced_markings(published)
+    )
 
 
 def _external_id(ref: str, ctx: Context) -> str:

@@ -11,9 +11,18 @@ Action = Literal["drop", "redact", "keep"]
 
 TLP2_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 PREDEFINED_EXTENSIONS = (
-    "archive-ext", "ntfs-ext", "pdf-ext", "raster-image-ext", "windows-pebinary-ext",
-    "http-request-ext", "icmp-ext", "socket-ext", "tcp-ext", "unix-account-ext",
-    "windows-process-ext", "windows-service-ext",
+    "archive-ext",
+    "ntfs-ext",
+    "pdf-ext",
+    "raster-image-ext",
+    "windows-pebinary-ext",
+    "http-request-ext",
+    "icmp-ext",
+    "socket-ext",
+    "tcp-ext",
+    "unix-account-ext",
+    "windows-process-ext",
+    "windows-service-ext",
 )
 PUBLIC_SOURCES = ("mitre-attack", "mitre-mobile-attack", "mitre-ics-attack", "capec", "cve", "cwe")
 
@@ -39,8 +48,7 @@ class Policy(BaseModel):
     allowed_external_sources: tuple[str, ...] = PUBLIC_SOURCES
     allowed_custom_properties: tuple[str, ...] = ()
     allowed_custom_types: tuple[str, ...] = ()
-    allowed_extensions: tuple[str, ...] = Field(
-        default=(TLP2_EXTENSION, *PREDEFINED_EXTENSIONS))
+    allowed_extensions: tuple[str, ...] = Field(default=(TLP2_EXTENSION, *PREDEFINED_EXTENSIONS))
     # A sector with fewer members names its member; below this, generalise to the hub.
     min_sector_members: int = Field(default=3, ge=1)
 

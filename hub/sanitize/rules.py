@@ -101,7 +101,7 @@ RULE_EXPLANATIONS: dict[str, str] = {
     "learned-project": "The name of an internal project was replaced wherever it appears.",
     "learned-archive": "The name of an archive of your data was replaced wherever it appears.",
     "organization": "A company or organisation name written in Japanese running text was replaced.",
-    "self-description": 'A phrase in which you describe yourself so that readers could tell '
+    "self-description": "A phrase in which you describe yourself so that readers could tell "
     'who you are ("the only shipyard in …", "…の会社である当社") was replaced.',
     "lookalike-domain": "An attacker's domain or address that imitates a member's name (it is "
     "outside every member's registered domains) was kept as the attacker's indicator and "

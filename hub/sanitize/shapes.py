@@ -59,9 +59,29 @@ JA_SITE_SUFFIX = re.compile(
 JA_UNIT = frozenset("室 課 係 班 ライン 棟 ドック 船台 岸壁".split())
 # Katakana words that end in ライン and name no line of a plant ("オンライン", "ガイドライン").
 KATAKANA_LINE_WORDS = (
-    "オン", "オフ", "ガイド", "タイム", "パイプ", "ヘッド", "ホット", "ベース", "デッド",
-    "ライフ", "アウト", "コマンド", "スカイ", "フロント", "サポート", "トップ", "ボトム",
-    "アンダー", "ストリーム", "ハイ", "ボーダー", "ワン", "ニュース",
+    "オン",
+    "オフ",
+    "ガイド",
+    "タイム",
+    "パイプ",
+    "ヘッド",
+    "ホット",
+    "ベース",
+    "デッド",
+    "ライフ",
+    "アウト",
+    "コマンド",
+    "スカイ",
+    "フロント",
+    "サポート",
+    "トップ",
+    "ボトム",
+    "アンダー",
+    "ストリーム",
+    "ハイ",
+    "ボーダー",
+    "ワン",
+    "ニュース",
 )
 JA_PLANT = frozenset("工場 事業所 製作所 発電所 造船所 製鉄所 製油所 変電所 工業所 製造所".split())
 JA_GENERIC_PREFIX = frozenset(
@@ -135,9 +155,7 @@ PUBLIC_ID_PREFIX = re.compile(
     r"cisa|jpcert|ja|rfc|iso|nist|sp)-"
 )
 # A vessel: "第八玄海丸" and whatever is named right before "(IMO 1234567)".
-SHIP_NAME = re.compile(
-    "第[〇一二三四五六七八九十百0-9０-９]{1,4}+[" + _CJK + "]{1,8}?丸"
-)
+SHIP_NAME = re.compile("第[〇一二三四五六七八九十百0-9０-９]{1,4}+[" + _CJK + "]{1,8}?丸")
 # The vessel's name right before its IMO number, read over a 24-character window.
 VESSEL_BEFORE = re.compile(
     "[\u30a0-\u30ff\u3400-\u9fff]{2,12}$|(?:[A-Z][A-Za-z]{1,20} ){0,2}[A-Z][A-Za-z]{1,20} ?$"
@@ -170,9 +188,7 @@ ID_SHAPES = (
     # ServiceNow-style numbers ("INC0012345", "RITM0031234") and "Case #4521".
     re.compile(r"(?<![a-z0-9])(?:inc|ritm|chg|req|prb|sctask)[0-9]{6,12}+(?![a-z0-9])"),
     # "ABC-DEF-26-117": two groups of letters and two of digits, no public id's shape.
-    re.compile(
-        r"(?<![a-z0-9\-])[a-z]{2,6}-[a-z]{2,6}-[0-9]{2,4}-[0-9]{1,6}(?![a-z0-9\-])"
-    ),
+    re.compile(r"(?<![a-z0-9\-])[a-z]{2,6}-[a-z]{2,6}-[0-9]{2,4}-[0-9]{1,6}(?![a-z0-9\-])"),
     # A vessel's IMO number names the member's ship.
     re.compile(r"(?<![a-z0-9])imo[ \t:]?[0-9]{7}(?![0-9])"),
     re.compile(

@@ -88,6 +88,8 @@ def dotted_spans(text: str) -> list[tuple[int, int]]:
         if cut < first:
             spans.append((s + cut, s + end))
     return spans
+
+
 URL_RE = re.compile(r"(?<![\w])(?:hxxps?|https?|ftp|fxp)(?::|\[:\])//[^\s\"'<>]*+")
 HASH_RE = re.compile(
     r"(?<![0-9a-f])(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})"
@@ -172,12 +174,38 @@ LEARNED_PHRASES = frozenset(
 # Domains where a member's name is the label of the member's own tenant, not a look-alike:
 # "kumotori.sharepoint.com" is the member's site on a cloud service.
 TENANT_PARENTS = (
-    "sharepoint.com", "onmicrosoft.com", "office365.com", "okta.com", "oktapreview.com",
-    "service-now.com", "servicenow.com", "salesforce.com", "force.com", "my.salesforce.com",
-    "box.com", "slack.com", "atlassian.net", "zendesk.com", "awsapps.com", "webex.com",
-    "zoom.us", "cybozu.com", "kintone.com", "google.com", "workplace.com", "gitlab.io",
-    "github.io", "azurewebsites.net", "cloudfront.net", "amazonaws.com", "onelogin.com",
-    "my.site.com", "lightning.force.com", "backlog.jp", "backlog.com", "garoon.cybozu.com",
+    "sharepoint.com",
+    "onmicrosoft.com",
+    "office365.com",
+    "okta.com",
+    "oktapreview.com",
+    "service-now.com",
+    "servicenow.com",
+    "salesforce.com",
+    "force.com",
+    "my.salesforce.com",
+    "box.com",
+    "slack.com",
+    "atlassian.net",
+    "zendesk.com",
+    "awsapps.com",
+    "webex.com",
+    "zoom.us",
+    "cybozu.com",
+    "kintone.com",
+    "google.com",
+    "workplace.com",
+    "gitlab.io",
+    "github.io",
+    "azurewebsites.net",
+    "cloudfront.net",
+    "amazonaws.com",
+    "onelogin.com",
+    "my.site.com",
+    "lightning.force.com",
+    "backlog.jp",
+    "backlog.com",
+    "garoon.cybozu.com",
 )
 # Top-level labels of internal names: a member's name under them is the member's host.
 INTERNAL_TLDS = frozenset(

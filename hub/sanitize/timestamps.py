@@ -7,8 +7,16 @@ from typing import Any
 
 from hub.sanitize.report import Recorder
 
-FLOORED = ("created", "modified", "first_seen", "last_seen", "first_observed", "last_observed",
-           "valid_from", "published")
+FLOORED = (
+    "created",
+    "modified",
+    "first_seen",
+    "last_seen",
+    "first_observed",
+    "last_observed",
+    "valid_from",
+    "published",
+)
 CEILED = ("valid_until",)  # rounded up so valid_until stays after valid_from
 
 

@@ -31,14 +31,21 @@ PROFILE = PLANTED.profile()
 
 
 def run(objs: list[dict[str, Any]], policy: Policy | None = None) -> Any:
-    return sanitize(objs, PROFILE, policy or Policy(), secret=SECRET, hub_identity=HUB,
-                    sector=SECTOR)
+    return sanitize(
+        objs, PROFILE, policy or Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR
+    )
 
 
 def assert_valid(objs: list[dict[str, Any]]) -> None:
     if objs:
-        stix2.parse({"type": "bundle", "id": "bundle--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0062",
-                     "objects": objs}, allow_custom=False)
+        stix2.parse(
+            {
+                "type": "bundle",
+                "id": "bundle--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0062",
+                "objects": objs,
+            },
+            allow_custom=False,
+        )
     for o in objs:
         result = stix2validator.validate_instance(o, OPTIONS)
         assert result.is_valid, [str(e) for e in result.errors]
@@ -70,8 +77,12 @@ def _blob(objs: list[dict[str, Any]]) -> str:
 
 def test_oasis_threat_content_intact() -> None:
     apt1 = _blob(run(oasis("apt1.json")).objects)
-    for needle in ("[domain-name:value = 'hugesoft.org']", "223.166.0.0/15",
-                   "[file:hashes.md5 = '001dd76872d80801692ff942308c64e6']", "WEBC2-UGX"):
+    for needle in (
+        "[domain-name:value = 'hugesoft.org']",
+        "223.166.0.0/15",
+        "[file:hashes.md5 = '001dd76872d80801692ff942308c64e6']",
+        "WEBC2-UGX",
+    ):
         assert needle in apt1
     ivy = run(oasis("poisonivy.json")).objects
     blob = _blob(ivy)
@@ -79,16 +90,22 @@ def test_oasis_threat_content_intact() -> None:
     patterns = sorted(o["pattern"] for o in original if o["type"] == "indicator")
     assert sorted(o["pattern"] for o in ivy if o["type"] == "indicator") == patterns
     assert "Poison Ivy" in blob
-    ext_ids = {r["external_id"] for o in original for r in o.get("external_references", [])
-               if r.get("source_name") in ("mitre-attack", "capec") and "external_id" in r}
+    ext_ids = {
+        r["external_id"]
+        for o in original
+        for r in o.get("external_references", [])
+        if r.get("source_name") in ("mitre-attack", "capec") and "external_id" in r
+    }
     assert ext_ids and all(f'"{e}"' in blob for e in ext_ids)
     hashes = _blob(run(oasis("malware-indicator-for-file-hash.json")).objects)
     assert "ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c" in hashes
 
 
 def test_tlp_markings_never_altered() -> None:
-    objs = run(oasis("using-marking-definitions.json")).objects + \
-        run(oasis("using-granular-markings.json")).objects
+    objs = (
+        run(oasis("using-marking-definitions.json")).objects
+        + run(oasis("using-granular-markings.json")).objects
+    )
     refs = {r for o in objs for r in o.get("object_marking_refs", [])}
     refs |= {g["marking_ref"] for o in objs for g in o.get("granular_markings", [])}
     assert refs & TLP_IDS
@@ -108,25 +125,37 @@ def test_corpus_valid_deterministic_idempotent_and_leak_free() -> None:
 def test_attacker_data_survives() -> None:
     blob = _blob(run(build_submission(PLANTED)).objects)
     for group in ("ips", "domains", "hashes", "malware", "attack_ids", "cves", "emails"):
-        for value in ATTACKER[group][:1 if group in ("hashes", "attack_ids") else 2]:
+        for value in ATTACKER[group][: 1 if group in ("hashes", "attack_ids") else 2]:
             if group == "ips" and ":" in value:
                 continue
             assert value in blob, value
-    assert "[ipv4-addr:value = '45.77.12.9'] AND [domain-name:value = " \
-           "'update-check.evil-cdn.top']" in blob
+    assert (
+        "[ipv4-addr:value = '45.77.12.9'] AND [domain-name:value = "
+        "'update-check.evil-cdn.top']" in blob
+    )
     assert "login.phishbank.xyz" in blob  # yara rule keeps the attacker string
 
 
 def test_look_alike_attacker_domains_survive_everywhere() -> None:
     d = PLANTED.domain
     lookalikes = [f"{d}.evil.com", f"bad{d}", f"{d}-login.top"]
-    objs = [{"type": "domain-name", "spec_version": "2.1", "id": oid("domain-name", 9 + i),
-             "value": v} for i, v in enumerate(lookalikes)]
-    objs.append({"type": "indicator", "spec_version": "2.1", "id": oid("indicator", 9),
-                 "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
-                 "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00.000Z",
-                 "description": " ".join(lookalikes),
-                 "pattern": " OR ".join(f"[domain-name:value = '{v}']" for v in lookalikes)})
+    objs = [
+        {"type": "domain-name", "spec_version": "2.1", "id": oid("domain-name", 9 + i), "value": v}
+        for i, v in enumerate(lookalikes)
+    ]
+    objs.append(
+        {
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": oid("indicator", 9),
+            "created": "2024-01-01T00:00:00.000Z",
+            "modified": "2024-01-01T00:00:00.000Z",
+            "pattern_type": "stix",
+            "valid_from": "2024-01-01T00:00:00.000Z",
+            "description": " ".join(lookalikes),
+            "pattern": " OR ".join(f"[domain-name:value = '{v}']" for v in lookalikes),
+        }
+    )
     out = run(objs).objects
     assert [o["value"] for o in out if o["type"] == "domain-name"] == lookalikes
     ind = next(o for o in out if o["type"] == "indicator")
@@ -160,22 +189,42 @@ def test_ids_reminted_and_refs_consistent() -> None:
     originals = {o["id"] for o in objs}
     assert not ids & originals
     for o in out:
-        if o["type"] in ("ipv4-addr", "domain-name", "file", "directory", "email-message",
-                         "email-addr", "network-traffic", "windows-registry-key", "software"):
+        if o["type"] in (
+            "ipv4-addr",
+            "domain-name",
+            "file",
+            "directory",
+            "email-message",
+            "email-addr",
+            "network-traffic",
+            "windows-registry-key",
+            "software",
+        ):
             assert o["id"] == deterministic_sco_id(o)
         elif o["id"] != HUB["id"]:
             assert is_hub_id(SECRET, o["id"])
 
     def refs(v: Any) -> list[str]:
         if isinstance(v, dict):
-            return [r for k, x in v.items() for r in (
-                [x] if k.endswith("_ref") and isinstance(x, str) else
-                x if k.endswith("_refs") else refs(x))]
+            return [
+                r
+                for k, x in v.items()
+                for r in (
+                    [x]
+                    if k.endswith("_ref") and isinstance(x, str)
+                    else x
+                    if k.endswith("_refs")
+                    else refs(x)
+                )
+            ]
         return [r for x in v for r in refs(x)] if isinstance(v, list) else []
+
     assert all(r in ids for o in out for r in refs(o))
     # A later version of the same object lands on the same hub id.
-    later = [dict(o, modified="2024-04-01T00:00:00.000Z") if o["id"] == oid("malware", 1) else o
-             for o in objs]
+    later = [
+        dict(o, modified="2024-04-01T00:00:00.000Z") if o["id"] == oid("malware", 1) else o
+        for o in objs
+    ]
     assert {o["id"] for o in run(later).objects} == ids
 
 
@@ -189,7 +238,8 @@ def test_victim_observables_dropped_and_carriers_fixed() -> None:
     mail = _by_type(out, "email-message")[0]
     assert "to_refs" not in mail and "message_id" not in mail
     assert mail["received_lines"] == [
-        "from mail.phishbank.xyz (185.220.101.4) by relay.example.net"]
+        "from mail.phishbank.xyz (185.220.101.4) by relay.example.net"
+    ]
     traffic = _by_type(out, "network-traffic")[0]
     assert "src_ref" not in traffic and "dst_ref" in traffic
     assert len(_by_type(out, "relationship")) == 2  # the one to the emptied indicator is gone
@@ -210,8 +260,9 @@ def test_channels_location_artifact_custom_analysis() -> None:
     marking = _by_type(out, "marking-definition")[0]
     assert marking["definition"]["statement"] == HUB_STATEMENT  # the member's is replaced
     assert malware["object_marking_refs"] == [marking["id"]]
-    kept = run(build_submission(PLANTED),
-               Policy(artifacts_payload="keep", custom_properties="keep")).objects
+    kept = run(
+        build_submission(PLANTED), Policy(artifacts_payload="keep", custom_properties="keep")
+    ).objects
     assert _by_type(kept, "artifact")[0]["payload_bin"] == "aGVsbG8="
     assert _by_type(kept, "malware")[0]["x_member_note"] == "[REDACTED:member-name]"
 
@@ -219,15 +270,19 @@ def test_channels_location_artifact_custom_analysis() -> None:
 def test_process_details_policy() -> None:
     redacted = _by_type(run(build_submission(PLANTED)).objects, "process")[0]
     assert redacted["environment_variables"]["USERNAME"] == "[REDACTED:username]"
-    dropped = _by_type(run(build_submission(PLANTED), Policy(process_details="drop")).objects,
-                       "process")[0]
+    dropped = _by_type(
+        run(build_submission(PLANTED), Policy(process_details="drop")).objects, "process"
+    )[0]
     assert not {"command_line", "cwd", "environment_variables"} & set(dropped)
 
 
-@pytest.mark.parametrize("unit,created,valid_until", [
-    ("hour", "2024-03-05T10:00:00.000Z", "2024-03-05T11:00:00.000Z"),
-    ("day", "2024-03-05T00:00:00.000Z", "2024-03-06T00:00:00.000Z"),
-])
+@pytest.mark.parametrize(
+    "unit,created,valid_until",
+    [
+        ("hour", "2024-03-05T10:00:00.000Z", "2024-03-05T11:00:00.000Z"),
+        ("day", "2024-03-05T00:00:00.000Z", "2024-03-06T00:00:00.000Z"),
+    ],
+)
 def test_timestamp_coarsening(unit: str, created: str, valid_until: str) -> None:
     out = run(build_submission(PLANTED), Policy(timestamps=unit)).objects  # type: ignore[arg-type]
     assert_valid(out)
@@ -243,9 +298,23 @@ def test_report_masks_and_counts() -> None:
     data = report.to_json()
     assert sum(data["counts_by_rule"].values()) == len(data["changes"])
     rules = set(data["counts_by_rule"])
-    assert {"member-name", "member-domain", "email", "private-ip", "member-ip", "user-path",
-            "windows-sid", "phone", "term", "custom-property", "remint-id", "provenance",
-            "member-identity", "where-sighted", "pattern-emptied"} <= rules
+    assert {
+        "member-name",
+        "member-domain",
+        "email",
+        "private-ip",
+        "member-ip",
+        "user-path",
+        "windows-sid",
+        "phone",
+        "term",
+        "custom-property",
+        "remint-id",
+        "provenance",
+        "member-identity",
+        "where-sighted",
+        "pattern-emptied",
+    } <= rules
     change = next(c for c in report.changes if c.rule == "remint-id")
     assert change.object_id != change.new_object_id and change.new_object_id
     dropped = next(c for c in report.changes if c.rule == "member-identity")
@@ -254,8 +323,10 @@ def test_report_masks_and_counts() -> None:
 
 def test_member_policy_override_applies() -> None:
     from dataclasses import replace
+
     profile = replace(PROFILE, policy_override={"user_accounts": "redact"})
-    out = sanitize(build_submission(PLANTED), profile, Policy(), secret=SECRET,
-                   hub_identity=HUB, sector=SECTOR).objects
+    out = sanitize(
+        build_submission(PLANTED), profile, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR
+    ).objects
     account = _by_type(out, "user-account")
     assert account and "user_id" not in account[0]
