@@ -478,6 +478,17 @@ def id_shapes() -> list[tuple[re.Pattern[str], str]]:
 
 _SERIES = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z]{1,8}){0,2}-?[0-9]{2,6}(?:-[0-9]{1,6}){0,2}")
 MAX_SERIES = 64
+# A learned bare hull number also stands for its near neighbours written with a dashed
+# prefix ("第8123番船" beside "S-8124": sister ships are numbered in sequence). The dash
+# keeps ATT&CK ids (T1566, S0154), which never have one, out of reach.
+NEIGHBOURS = 20
+_BARE_NUMBER = re.compile(r"[0-9]{4,6}")
+
+
+def _neighbours(number: str) -> str:
+    width, n = len(number), int(number)
+    near = (f"{m:0{width}d}" for m in range(max(0, n - NEIGHBOURS), n + NEIGHBOURS + 1))
+    return "[a-z]{1,3}-(?:" + "|".join(m for m in near if len(m) == width) + ")"
 
 
 def series(vocab: Vocabulary) -> list[tuple[re.Pattern[str], str]]:
@@ -486,7 +497,12 @@ def series(vocab: Vocabulary) -> list[tuple[re.Pattern[str], str]]:
     shapes: dict[str, str] = {}
     for rule in ("case-id", "learned-project"):
         for value in sorted(vocab.values.get(rule, ())):
-            if len(shapes) >= MAX_SERIES or not _SERIES.fullmatch(value):
+            if len(shapes) >= MAX_SERIES:
+                continue
+            if rule == "learned-project" and _BARE_NUMBER.fullmatch(value):
+                shapes.setdefault(_neighbours(value), rule)
+                continue
+            if not _SERIES.fullmatch(value):
                 continue
             body = re.sub(
                 "[0-9]+",

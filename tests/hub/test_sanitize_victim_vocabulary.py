@@ -305,3 +305,28 @@ def test_a_learned_case_number_stands_for_its_series() -> None:
     out = json.dumps(result.objects, ensure_ascii=False)
     assert "QX-" not in out
     assert "CVE-2025-0282" in out and "GreyPlover" in out
+
+
+def test_a_learned_hull_number_stands_for_its_sister_ships_but_not_for_attack_ids() -> None:
+    note = {
+        **SDO,
+        "type": "note",
+        "id": oid("note", 11),
+        "object_refs": [MALWARE["id"]],
+        "content": "第5307番船とK-5309の艤装図が圧縮された。GreyPlover used T5310 and S5306; "
+        "CVE-2024-5308 was exploited. Drawings of R-5390 were not touched.",
+    }
+    me = {
+        **SDO,
+        "type": "identity",
+        "id": ME,
+        "name": "Shiretoko Fisheries Kogyo",
+        "identity_class": "organization",
+    }
+    result = sanitize(
+        [me, MALWARE, note], PROFILE, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR
+    )
+    out = json.dumps(result.objects, ensure_ascii=False)
+    assert "5307" not in out and "K-5309" not in out
+    assert "T5310" in out and "S5306" in out and "CVE-2024-5308" in out
+    assert "R-5390" in out  # not a neighbour: a different series
