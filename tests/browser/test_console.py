@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from hub.models.published import collection_uuid
+from hub.sanitize.rules import RULE_EXPLANATIONS
 from tests.browser.conftest import DemoHub, sample_report
 
 TAXII = {"Accept": "application/taxii+json;version=2.1"}
@@ -92,7 +93,7 @@ def test_operator_approves_member_consents_and_the_sector_reads_it(
     assert page.get_by_role("heading", name="Exactly what will be published").is_visible()
     text = page.locator("main").inner_text()
     assert "kansai-grid.example.jp" not in text and "t.yamada" not in text
-    assert "A domain registered to your organisation was removed." in text
+    assert RULE_EXPLANATIONS["member-domain"] in text  # each change explained in plain words
     page.screenshot(path=screenshots / "consent.png", full_page=True)
     page.get_by_role("button", name="Approve and publish").click()
     assert "published" in page.get_by_role("status").inner_text()
