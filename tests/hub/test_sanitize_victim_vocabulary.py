@@ -264,6 +264,17 @@ def test_self_descriptions_and_named_offices_go(text: str, gone: str, kept: str)
         "object_refs": [MALWARE["id"]],
         "content": text,
     }
+    out = published_text(note)
+    assert gone not in out and kept in out
+
+
+def test_a_common_office_or_lure_desk_is_not_learned() -> None:
+    got = learned("Open Microsoft Office and call the DHL Service Center or Customer Service.")
+    assert not any("Office" in v or "Center" in v for v in got)
+
+
+def published_text(note: dict[str, Any]) -> str:
+    """What the sanitizer publishes of the member's identity, the malware and `note`."""
     me = {
         **SDO,
         "type": "identity",
@@ -274,13 +285,7 @@ def test_self_descriptions_and_named_offices_go(text: str, gone: str, kept: str)
     result = sanitize(
         [me, MALWARE, note], PROFILE, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR
     )
-    out = json.dumps(result.objects, ensure_ascii=False)
-    assert gone not in out and kept in out
-
-
-def test_a_common_office_or_lure_desk_is_not_learned() -> None:
-    got = learned("Open Microsoft Office and call the DHL Service Center or Customer Service.")
-    assert not any("Office" in v or "Center" in v for v in got)
+    return json.dumps(result.objects, ensure_ascii=False)
 
 
 def test_a_learned_case_number_stands_for_its_series() -> None:
@@ -292,17 +297,7 @@ def test_a_learned_case_number_stands_for_its_series() -> None:
         "content": "Opened as case QX-40112; the earlier QX-39877 and "
         "QX-7730 saw GreyPlover too. CVE-2025-0282 was exploited.",
     }
-    me = {
-        **SDO,
-        "type": "identity",
-        "id": ME,
-        "name": "Shiretoko Fisheries Kogyo",
-        "identity_class": "organization",
-    }
-    result = sanitize(
-        [me, MALWARE, note], PROFILE, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR
-    )
-    out = json.dumps(result.objects, ensure_ascii=False)
+    out = published_text(note)
     assert "QX-" not in out
     assert "CVE-2025-0282" in out and "GreyPlover" in out
 
@@ -316,17 +311,7 @@ def test_a_learned_hull_number_stands_for_its_sister_ships_but_not_for_attack_id
         "content": "第5307番船とK-5309の艤装図が圧縮された。GreyPlover used T5310 and S5306; "
         "CVE-2024-5308 was exploited. Drawings of R-5390 were not touched.",
     }
-    me = {
-        **SDO,
-        "type": "identity",
-        "id": ME,
-        "name": "Shiretoko Fisheries Kogyo",
-        "identity_class": "organization",
-    }
-    result = sanitize(
-        [me, MALWARE, note], PROFILE, Policy(), secret=SECRET, hub_identity=HUB, sector=SECTOR
-    )
-    out = json.dumps(result.objects, ensure_ascii=False)
+    out = published_text(note)
     assert "5307" not in out and "K-5309" not in out
     assert "T5310" in out and "S5306" in out and "CVE-2024-5308" in out
     assert "R-5390" in out  # not a neighbour: a different series
